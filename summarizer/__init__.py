@@ -1,0 +1,61 @@
+"""summarizer: validated, source-grounded briefs of news about armed conflict.
+
+    from summarizer import summarize
+    result = summarize(article_text)            # extractive engine unless a model is configured
+    print(result.brief.to_markdown())
+"""
+
+from ._brief import Actor, ActorKind, Brief, Figure, NumberCategory, Outlook, Signal
+from ._engines import ChatModel, ChatReply, ChatRequest
+from ._errors import (
+    BriefValidationError,
+    ConfigurationError,
+    EngineError,
+    InputError,
+    RefusalError,
+    RequestRejectedError,
+    SummarizerError,
+    TransportError,
+    TruncatedOutputError,
+)
+from ._grounding import Grounding, Problem, ground
+from ._pipeline import Summarizer, asummarize, summarize
+from ._result import Attempt, Meta, Result, Span, Usage
+from ._settings import Settings
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Actor",
+    "ActorKind",
+    "Attempt",
+    "Brief",
+    "BriefValidationError",
+    "ChatModel",
+    "ChatReply",
+    "ChatRequest",
+    "ConfigurationError",
+    "EngineError",
+    "Figure",
+    "Grounding",
+    "InputError",
+    "Meta",
+    "NumberCategory",
+    "Outlook",
+    "Problem",
+    "RefusalError",
+    "RequestRejectedError",
+    "Result",
+    "Settings",
+    "Signal",
+    "Span",
+    "Summarizer",
+    "SummarizerError",
+    "TransportError",
+    "TruncatedOutputError",
+    "Usage",
+    "__version__",
+    "asummarize",
+    "ground",
+    "summarize",
+]

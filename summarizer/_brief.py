@@ -1,0 +1,212 @@
+"""The brief: what a reader needs to know about one conflict article, as a pydantic model."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ._numbers import format_value
+from ._text import count_sentences
+
+SCHEMA_VERSION = "1"
+
+
+class ActorKind(str, Enum):
+    """What kind of party an actor is."""
+
+    state_force = "state_force"
+    non_state_armed_group = "non_state_armed_group"
+    government = "government"
+    international_org = "international_org"
+    civilians = "civilians"
+    media = "media"
+    analyst_or_monitor = "analyst_or_monitor"
+    other = "other"
+
+
+class NumberCategory(str, Enum):
+    """What a figure counts, broadly."""
+
+    killed = "killed"
+    wounded = "wounded"
+    displaced_or_fled = "displaced_or_fled"
+    troops_or_fighters = "troops_or_fighters"
+    detained = "detained"
+    vehicles_or_equipment = "vehicles_or_equipment"
+    other = "other"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_enum_values=False)
+
+
+class Actor(_Model):
+    """A party to the story."""
+
+    name: str = Field(min_length=1, description="The actor's name exactly as the article writes it.")
+    kind: ActorKind = Field(description="What kind of party this is.")
+    side: str | None = Field(
+        default=None, description="Whom the actor fights or backs, if the article says; else null."
+    )
+    role: str = Field(description="What the actor did in this story, in a few words.")
+    evidence: str = Field(
+        min_length=1, description="A verbatim span of the article (one sentence or less) naming the actor."
+    )
+
+
+class Figure(_Model):
+    """A number the article reports: casualties, displaced people, troops, vehicles..."""
+
+    value: int | float | None = Field(
+        default=None,
+        description="The figure as a plain number (1,500 -> 1500). Null for a range or a vague "
+        "quantity such as 'hundreds'.",
+    )
+    low: int | float | None = Field(default=None, description="Lower end of a range, else null.")
+    high: int | float | None = Field(default=None, description="Upper end of a range, else null.")
+    approximate: bool = Field(
+        default=False,
+        description="True if the article hedges the figure: about, around, at least, more than, "
+        "hundreds.",
+    )
+    counts: str = Field(
+        min_length=1,
+        description="What is counted, in words, e.g. 'civilians who fled Baghouz on Monday'.",
+    )
+    category: NumberCategory = Field(description="What kind of thing the figure counts.")
+    attributed_to: str | None = Field(
+        default=None, description="Who gave the figure, if the article says; else null."
+    )
+    evidence: str = Field(
+        min_length=1,
+        description="The verbatim sentence of the article (or part of it) that states the figure.",
+    )
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> Figure:
+        ranged = self.low is not None or self.high is not None
+        if ranged and (self.low is None or self.high is None):
+            raise ValueError("a range needs both low and high")
+        if ranged and self.value is not None:
+            raise ValueError("give either value or low/high, not both")
+        if ranged and self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError("low must not exceed high")
+        if not ranged and self.value is None and not self.approximate:
+            raise ValueError("a figure without value or range must be approximate ('hundreds')")
+        return self
+
+    def display(self) -> str:
+        """The figure as a reader would write it: '~1,500', '400-600', 'hundreds'."""
+        if self.value is not None:
+            text = format_value(self.value)
+        elif self.low is not None and self.high is not None:
+            text = f"{format_value(self.low)}\u2013{format_value(self.high)}"
+        else:
+            return "an unstated number"
+        return f"~{text}" if self.approximate else text
+
+
+class Signal(_Model):
+    """One thing the article expects to happen next."""
+
+    statement: str = Field(min_length=1, description="What is expected next, in a short sentence.")
+    attributed_to: str | None = Field(
+        default=None, description="Who expects it, if the article says; else null."
+    )
+    evidence: str = Field(
+        min_length=1, description="The verbatim span of the article (one sentence or less) it rests on."
+    )
+
+
+class Outlook(_Model):
+    """What comes next."""
+
+    summary: str = Field(description="One or two sentences on what is expected next.")
+    signals: list[Signal] = Field(
+        default_factory=list, description="Forward-looking statements the article reports."
+    )
+
+
+class Brief(_Model):
+    """A structured, source-grounded brief of one news article about armed conflict."""
+
+    situation: str = Field(
+        min_length=1, description="1-4 sentences: what happened, where and when."
+    )
+    where: list[str] = Field(
+        default_factory=list, description="Places named in the article, most specific first."
+    )
+    when: str | None = Field(
+        default=None, description="When it happened, as the article states it (e.g. 'on Monday')."
+    )
+    actors: list[Actor] = Field(default_factory=list, description="Who is involved.")
+    numbers: list[Figure] = Field(default_factory=list, description="The figures reported.")
+    outlook: Outlook = Field(description="What is expected next, and who expects it.")
+
+    @field_validator("situation")
+    @classmethod
+    def _short_situation(cls, text: str) -> str:
+        if count_sentences(text) > 4:
+            raise ValueError("the situation must be 1-4 sentences")
+        return text
+
+    def to_markdown(self) -> str:
+        """The brief as Markdown, for chat platforms that render it."""
+        lines = ["## Situation", "", self.situation]
+        facts = []
+        if self.where:
+            facts.append(f"**Where:** {', '.join(self.where)}")
+        if self.when:
+            facts.append(f"**When:** {self.when}")
+        if facts:
+            lines += ["", "  \n".join(facts)]
+        if self.actors:
+            lines += ["", "## Actors", ""]
+            for a in self.actors:
+                side = f"; side: {a.side}" if a.side else ""
+                lines.append(f"- **{_md(a.name)}** ({_kind(a.kind)}{side}): {_md(a.role)}")
+        if self.numbers:
+            lines += ["", "## Numbers", ""]
+            for n in self.numbers:
+                by = f" \u2014 according to {_md(n.attributed_to)}" if n.attributed_to else ""
+                lines.append(f"- **{n.display()}** {_md(n.counts)} ({_kind(n.category)}){by}")
+                lines.append(f"  > {_md(n.evidence)}")
+        lines += ["", "## Outlook", "", self.outlook.summary or "Nothing stated."]
+        for s in self.outlook.signals:
+            by = f" ({_md(s.attributed_to)})" if s.attributed_to else ""
+            lines.append(f"- {_md(s.statement)}{by}")
+        return "\n".join(lines) + "\n"
+
+    def to_text(self) -> str:
+        """The brief as plain text, readable where Markdown is not rendered."""
+        lines = ["SITUATION", self.situation]
+        if self.where:
+            lines.append(f"Where: {', '.join(self.where)}")
+        if self.when:
+            lines.append(f"When: {self.when}")
+        if self.actors:
+            lines += ["", "ACTORS"]
+            for a in self.actors:
+                side = f"; side: {a.side}" if a.side else ""
+                lines.append(f"- {a.name} ({_kind(a.kind)}{side}): {a.role}")
+        if self.numbers:
+            lines += ["", "NUMBERS"]
+            for n in self.numbers:
+                by = f", according to {n.attributed_to}" if n.attributed_to else ""
+                lines.append(f"- {n.display()} {n.counts} ({_kind(n.category)}){by}")
+                lines.append(f'    "{n.evidence}"')
+        lines += ["", "OUTLOOK", self.outlook.summary or "Nothing stated."]
+        for s in self.outlook.signals:
+            by = f" ({s.attributed_to})" if s.attributed_to else ""
+            lines.append(f"- {s.statement}{by}")
+        return "\n".join(lines) + "\n"
+
+
+def _kind(value: Enum) -> str:
+    return str(value.value).replace("_", " ")
+
+
+def _md(text: str) -> str:
+    # Keep article text from turning into Markdown markup by accident.
+    return text.replace("*", "\\*").replace("_", "\\_").replace("`", "\\`")

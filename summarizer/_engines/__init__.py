@@ -1,0 +1,5 @@
+"""Engines: the only code that talks to a model. The pipeline sees only :class:`ChatModel`."""
+
+from ._base import ChatModel, ChatReply, ChatRequest
+
+__all__ = ["ChatModel", "ChatReply", "ChatRequest"]

@@ -1,0 +1,46 @@
+"""The one interface between the pipeline and a model."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any
+
+from .._result import Usage
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    """Messages plus the JSON schema the reply must follow."""
+
+    messages: tuple[dict[str, str], ...]
+    schema: dict[str, Any]
+    max_tokens: int = 2048
+
+
+@dataclass(frozen=True)
+class ChatReply:
+    """The model's raw text and what the call cost."""
+
+    text: str
+    usage: Usage = field(default_factory=Usage)
+    finish_reason: str = "stop"  # "stop", "length", "content_filter"
+    refusal: str | None = None
+
+
+class ChatModel(ABC):
+    """A chat model behind any transport. Engines translate their library's errors into
+    :mod:`summarizer._errors` (transient faults as ``TransportError``); retries live in the
+    pipeline, never here."""
+
+    engine: str = "chat"
+    model: str | None = None
+    #: How many briefs may be in flight at once (a local model runs one at a time).
+    max_concurrency: int | None = None
+
+    @abstractmethod
+    async def complete(self, request: ChatRequest) -> ChatReply:
+        """Send one request and return the reply."""
+
+    async def aclose(self) -> None:  # noqa: B027 - optional hook, most engines hold nothing
+        """Release connections or model memory."""

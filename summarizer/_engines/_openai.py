@@ -1,0 +1,168 @@
+"""Any OpenAI-compatible chat endpoint, through the official ``openai`` SDK."""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from typing import Any
+
+import openai
+
+from .._errors import ConfigurationError, RequestRejectedError, TransportError
+from .._prompts import compact
+from .._result import Usage
+from ._base import ChatModel, ChatReply, ChatRequest
+
+# Output modes, best first; a server that rejects one is asked in the next, once per engine.
+MODES = ("json_schema", "json_object", "text")
+
+
+class OpenAIEngine(ChatModel):
+    """Chat completions over HTTP with structured output, falling back for older servers."""
+
+    engine = "openai"
+
+    def __init__(
+        self,
+        *,
+        model: str,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        timeout: float = 60.0,
+    ) -> None:
+        if not model:
+            raise ConfigurationError("no model named: pass --model or set SUMMARIZER_MODEL")
+        if not api_key and not base_url:
+            raise ConfigurationError(
+                "no endpoint configured: set OPENAI_API_KEY, or --base-url for a local server"
+            )
+        self.model = model
+        self._key = api_key or "no-key"  # local servers want none, but the SDK insists on one
+        # max_retries=0: the pipeline is the one retry layer.
+        self._client = openai.AsyncOpenAI(
+            api_key=self._key, base_url=base_url, timeout=timeout, max_retries=0
+        )
+        self.mode = MODES[0]
+
+    async def complete(self, request: ChatRequest) -> ChatReply:
+        """One chat completion; on a rejected response_format, fall back and ask again."""
+        while True:
+            try:
+                return await self._create(request)
+            except openai.BadRequestError as exc:
+                if self.mode != MODES[-1] and _rejects_format(exc):
+                    self.mode = MODES[MODES.index(self.mode) + 1]
+                    continue
+                raise self._translate(exc) from None
+            except openai.OpenAIError as exc:
+                raise self._translate(exc) from None
+
+    async def _create(self, request: ChatRequest) -> ChatReply:
+        messages: list[Any] = [dict(m) for m in request.messages]
+        extra: dict[str, Any] = {}
+        if self.mode == "json_schema":
+            extra["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "brief", "strict": True, "schema": request.schema},
+            }
+        else:
+            # Without server-side structure the schema travels in the prompt, once, compactly.
+            note = "\n\nReply with one JSON object only, matching this JSON schema:\n"
+            messages[0] = {**messages[0], "content": messages[0]["content"] + note
+                           + compact(request.schema)}
+            if self.mode == "json_object":
+                extra["response_format"] = {"type": "json_object"}
+        response = await self._client.chat.completions.create(
+            model=self.model or "",
+            messages=messages,
+            max_tokens=request.max_tokens,
+            temperature=0,
+            **extra,
+        )
+        if not response.choices:
+            raise TransportError("the endpoint returned no choices")
+        choice = response.choices[0]
+        usage = Usage()
+        if response.usage is not None:
+            usage = Usage(
+                prompt_tokens=response.usage.prompt_tokens or 0,
+                completion_tokens=response.usage.completion_tokens or 0,
+            )
+        refusal = getattr(choice.message, "refusal", None)
+        return ChatReply(
+            text=choice.message.content or "",
+            usage=usage,
+            finish_reason=choice.finish_reason or "stop",
+            refusal=refusal,
+        )
+
+    def _translate(self, exc: openai.OpenAIError) -> Exception:
+        """The SDK's error as ours, with the key scrubbed from any text that came back."""
+        if isinstance(exc, openai.APITimeoutError):
+            return TransportError("the model endpoint timed out")
+        if isinstance(exc, openai.APIConnectionError):
+            return TransportError("could not connect to the model endpoint")
+        if isinstance(exc, openai.APIStatusError):
+            status = exc.status_code
+            detail = self._scrub(_detail(exc))
+            if status == 429:
+                return TransportError(
+                    f"rate limited (429): {detail}", retry_after=_retry_after(exc.response)
+                )
+            if status >= 500 or status in (408, 409):
+                return TransportError(
+                    f"server error ({status}): {detail}", retry_after=_retry_after(exc.response)
+                )
+            what = {
+                400: "bad request",
+                401: "the API key was rejected",
+                403: "access denied",
+                404: f"unknown model or endpoint (model {self.model!r})",
+                422: "bad request",
+            }.get(status, "request rejected")
+            return RequestRejectedError(f"{what} ({status}): {detail}", status_code=status)
+        if isinstance(exc, openai.APIResponseValidationError):
+            return TransportError("the endpoint sent a malformed response")
+        return TransportError(self._scrub(f"model endpoint error: {exc}"))
+
+    def _scrub(self, text: str) -> str:
+        return text.replace(self._key, "[redacted]") if len(self._key) > 3 else text
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._client.close()
+
+
+def _detail(exc: openai.APIStatusError) -> str:
+    body = exc.body
+    if isinstance(body, dict):
+        message = body.get("message") or (body.get("error") or {}).get("message")
+        if message:
+            return " ".join(str(message).split())[:200]
+    return " ".join(str(exc.message).split())[:200]
+
+
+def _rejects_format(exc: openai.BadRequestError) -> bool:
+    text = f"{exc.message} {exc.body}".lower()
+    return any(w in text for w in ("response_format", "json_schema", "json_object", "schema"))
+
+
+def _retry_after(response: Any) -> float | None:
+    """Seconds to wait from Retry-After (seconds or an HTTP date) or retry-after-ms."""
+    headers = getattr(response, "headers", None)
+    if headers is None:
+        return None
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            return max(0.0, float(ms) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        return max(0.0, parsed.timestamp() - time.time()) if parsed else None

@@ -1,0 +1,165 @@
+"""Score briefs against hand-made gold files (``X.txt`` beside ``X.gold.json``)."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ._brief import Brief
+from ._grounding import ground
+from ._result import Result
+
+
+@dataclass
+class Score:
+    """How one brief compares with its gold file."""
+
+    name: str
+    group: str
+    number_recall: float
+    number_precision: float
+    actor_recall: float
+    actor_precision: float
+    kind_accuracy: float
+    grounding: float
+    seconds: float
+    fabricated: int = 0
+    reasks: int = 0
+    tokens: int = 0
+    error: str | None = None
+    missed_numbers: list[str] = field(default_factory=list)
+    extra_numbers: list[str] = field(default_factory=list)
+    missed_actors: list[str] = field(default_factory=list)
+    extra_actors: list[str] = field(default_factory=list)
+    wrong_kinds: list[str] = field(default_factory=list)
+
+
+METRICS = (
+    "number_recall", "number_precision", "actor_recall", "actor_precision", "kind_accuracy",
+    "grounding",
+)
+
+
+def find_cases(root: Path) -> Iterator[tuple[Path, Path]]:
+    """Every article with a gold file beside it, below root, in a stable order."""
+    for gold in sorted(root.rglob("*.gold.json")):
+        text = gold.with_name(gold.name[: -len(".gold.json")] + ".txt")
+        if text.is_file():
+            yield text, gold
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[\w.'&#-]+", text.lower())
+
+
+def names_match(listed: str, alias: str) -> bool:
+    """Case-insensitive whole-word match; the shorter name must be at least half the longer."""
+    a, b = _words(listed), _words(alias)
+    if not a or not b:
+        return False
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) * 2 < len(long_):
+        return False
+    n = len(short)
+    return any(long_[i : i + n] == short for i in range(len(long_) - n + 1))
+
+
+def _same(x: float | None, y: float | None) -> bool:
+    return x is not None and y is not None and abs(float(x) - float(y)) < 1e-9
+
+
+def score_brief(brief: Brief, article: str, gold: dict, *, name: str = "", group: str = "",
+                seconds: float = 0.0) -> Score:
+    """Recall, precision, kind accuracy and grounding of one brief."""
+    gold_numbers = gold.get("numbers", [])
+
+    def fits(g: dict, n: object) -> bool:
+        if "value" in g:
+            return _same(getattr(n, "value", None), g["value"])
+        return _same(getattr(n, "low", None), g.get("low")) and _same(
+            getattr(n, "high", None), g.get("high")
+        )
+
+    found_numbers = [g for g in gold_numbers if any(fits(g, n) for n in brief.numbers)]
+    precise_numbers = [n for n in brief.numbers if any(fits(g, n) for g in gold_numbers)]
+    gold_actors = gold.get("actors", [])
+
+    def match(g: dict, name_: str) -> bool:
+        return any(names_match(name_, alias) for alias in g["names"])
+
+    found_actors = []
+    kinds_right = 0
+    wrong_kinds = []
+    for g in gold_actors:
+        hits = [a for a in brief.actors if match(g, a.name)]
+        if hits:
+            found_actors.append(g)
+            if any(a.kind.value == g["kind"] for a in hits):
+                kinds_right += 1
+            else:
+                wrong_kinds.append(f"{g['names'][0]}: {hits[0].kind.value} (gold {g['kind']})")
+    precise_actors = [a for a in brief.actors if any(match(g, a.name) for g in gold_actors)]
+    report = ground(brief, article)
+    checked = len(brief.actors) + len(brief.numbers) + len(brief.outlook.signals) + 1
+    fabricated = sum(1 for p in report.problems if p.path.startswith("numbers"))
+    return Score(
+        name=name,
+        group=group,
+        number_recall=_ratio(len(found_numbers), len(gold_numbers)),
+        number_precision=_ratio(len(precise_numbers), len(brief.numbers)),
+        actor_recall=_ratio(len(found_actors), len(gold_actors)),
+        actor_precision=_ratio(len(precise_actors), len(brief.actors)),
+        kind_accuracy=_ratio(kinds_right, len(found_actors)),
+        grounding=max(0.0, 1 - len(report.problems) / checked),
+        seconds=seconds,
+        fabricated=fabricated,
+        missed_numbers=[_show(g) for g in gold_numbers if g not in found_numbers],
+        extra_numbers=[n.display() for n in brief.numbers if n not in precise_numbers],
+        missed_actors=[g["names"][0] for g in gold_actors if g not in found_actors],
+        extra_actors=[a.name for a in brief.actors if a not in precise_actors],
+        wrong_kinds=wrong_kinds,
+    )
+
+
+def _show(g: dict) -> str:
+    return str(g["value"]) if "value" in g else f"{g.get('low')}-{g.get('high')}"
+
+
+def _ratio(part: int, whole: int) -> float:
+    return part / whole if whole else 1.0
+
+
+def evaluate(root: Path, run: Callable[[str], Result]) -> list[Score]:
+    """Run the engine over every case below root and score each brief."""
+    scores = []
+    for text_path, gold_path in find_cases(root):
+        article = text_path.read_text(encoding="utf-8")
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        group = str(text_path.parent.relative_to(root)) if text_path.parent != root else "."
+        name = text_path.name[: -len(".txt")]
+        started = time.perf_counter()
+        try:
+            result = run(article)
+        except Exception as exc:  # noqa: BLE001 - a failed case is scored, not fatal
+            scores.append(Score(name, group, 0, 0, 0, 0, 0, 0, time.perf_counter() - started,
+                                error=f"{type(exc).__name__}: {exc}"))
+            continue
+        seconds = time.perf_counter() - started
+        s = score_brief(result.brief, article, gold, name=name, group=group, seconds=seconds)
+        s.reasks = sum(1 for a in result.meta.attempt_log if a.reason == "re-ask")
+        s.tokens = result.meta.usage.total_tokens
+        scores.append(s)
+    return scores
+
+
+def means(scores: list[Score]) -> dict[str, float]:
+    """The mean of each metric over articles."""
+    if not scores:
+        return {m: 0.0 for m in (*METRICS, "seconds")}
+    out = {m: sum(getattr(s, m) for s in scores) / len(scores) for m in METRICS}
+    out["seconds"] = sum(s.seconds for s in scores) / len(scores)
+    return out

@@ -1,0 +1,156 @@
+"""Finding the figures a text states: digits, words, scales, ranges and vague quantities."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "a dozen": 12, "dozen": 12,
+}
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}
+_SCALES = {
+    "hundred": 100, "thousand": 1_000, "million": 1_000_000, "mln": 1_000_000, "m": 1_000_000,
+    "billion": 1_000_000_000, "bn": 1_000_000_000, "k": 1_000,
+}
+# Plural scale words with no figure ("hundreds of civilians") are vague: approximate, no value.
+VAGUE = ("dozens", "scores", "hundreds", "thousands", "tens of thousands", "hundreds of thousands",
+         "millions", "several", "many", "a few", "numerous", "countless")
+_APPROX_BEFORE = re.compile(
+    r"(?:about|around|roughly|nearly|almost|approximately|some|at least|more than|over|"
+    r"up to|as many as|fewer than|less than|close to|upwards of|an estimated|estimated|"
+    r"just over|just under|some|under|~)\s*$",
+    re.IGNORECASE,
+)
+_APPROX_AFTER = re.compile(r"^\s*(?:or (?:so|more)|plus|\+)", re.IGNORECASE)
+
+_word_number = (
+    r"(?:(?:" + "|".join(_TENS) + r")(?:[-\s](?:one|two|three|four|five|six|seven|eight|nine))?|"
+    + "|".join(sorted((k for k in _UNITS if " " not in k and k != "dozen"), key=len, reverse=True))
+    + r"|a dozen)"
+)
+_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_SCALE = r"(?:\s*(?:hundred|thousand|million|billion|mln|bn)\b|(?<=\d)(?:k|m|bn)\b)"
+_ONE = rf"(?:(?:{_DIGITS}){_SCALE}?|\b{_word_number}\b(?:\s+(?:hundred|thousand|million)\b)?)"
+_RANGE = re.compile(
+    rf"(?:between\s+)?(?P<low>{_ONE})\s*(?:to|and|-|\u2013|\u2014|or)\s*(?P<high>{_ONE})",
+    re.IGNORECASE,
+)
+_SINGLE = re.compile(_ONE, re.IGNORECASE)
+_VAGUE = re.compile(
+    r"\b(?:" + "|".join(re.escape(v) for v in sorted(VAGUE, key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A figure found in a text, with its offsets."""
+
+    start: int
+    end: int
+    text: str
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    approximate: bool = False
+
+    @property
+    def values(self) -> tuple[float, ...]:
+        """Every value this mention states (one, or both ends of a range)."""
+        if self.value is not None:
+            return (self.value,)
+        if self.low is not None and self.high is not None:
+            return (self.low, self.high)
+        return ()
+
+
+def parse_one(token: str) -> float | None:
+    """The value of one figure: '1,500', '1.5 million', 'five', 'twenty-one', '20k'."""
+    t = token.strip().lower().replace("\u2011", "-")
+    m = re.fullmatch(rf"({_DIGITS})\s*(hundred|thousand|million|billion|mln|bn|k|m)?", t)
+    if m:
+        number = float(m.group(1).replace(",", ""))
+        return number * _SCALES[m.group(2)] if m.group(2) else number
+    m = re.fullmatch(r"(.+?)(?:\s+(hundred|thousand|million))?", t)
+    if not m:
+        return None
+    words, scale = m.group(1), m.group(2)
+    base: float | None
+    if words in _UNITS:
+        base = _UNITS[words]
+    else:
+        parts = re.split(r"[-\s]+", words)
+        if parts[0] not in _TENS:
+            return None
+        base = _TENS[parts[0]] + (_UNITS.get(parts[1], 0) if len(parts) > 1 else 0)
+    return base * _SCALES[scale] if scale else base
+
+
+def find_mentions(text: str) -> list[Mention]:
+    """Every figure in the text, ranges first, then single figures and vague quantities."""
+    found: list[Mention] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(s: int, e: int) -> bool:
+        return all(e <= a or s >= b for a, b in taken)
+
+    for m in _RANGE.finditer(text):
+        low, high = parse_one(m.group("low")), parse_one(m.group("high"))
+        if low is None or high is None or not low < high:
+            continue
+        sep = text[m.end("low"):m.start("high")].strip().lower()
+        if sep in ("and",) and not m.group().lower().startswith("between"):
+            continue  # "5 suicide attackers and 6 fighters" is two figures, not a range
+        # "400 to 600" scales: "1 to 2 million" means 1,000,000 to 2,000,000.
+        scale_m = re.search(r"(hundred|thousand|million|billion)\s*$", m.group("high"), re.I)
+        if scale_m and low < 1000 and not re.search(_SCALE, m.group("low"), re.I):
+            low *= _SCALES[scale_m.group(1).lower()]
+        found.append(Mention(m.start(), m.end(), m.group(), None, low, high, _approx(text, m)))
+        taken.append((m.start(), m.end()))
+    for m in _SINGLE.finditer(text):
+        if not free(m.start(), m.end()) or _inside_word(text, m.start(), m.end()):
+            continue
+        value = parse_one(m.group())
+        if value is None:
+            continue
+        found.append(Mention(m.start(), m.end(), m.group(), value, None, None, _approx(text, m)))
+        taken.append((m.start(), m.end()))
+    for m in _VAGUE.finditer(text):
+        if free(m.start(), m.end()):
+            found.append(Mention(m.start(), m.end(), m.group(), None, None, None, True))
+            taken.append((m.start(), m.end()))
+    found.sort(key=lambda x: x.start)
+    return found
+
+
+def _inside_word(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    return before.isalpha() or before == "_" or after.isalpha() and after not in "sk"
+
+
+def _approx(text: str, m: re.Match[str]) -> bool:
+    head = text[max(0, m.start() - 25):m.start()]
+    return bool(_APPROX_BEFORE.search(head) or _APPROX_AFTER.match(text[m.end():m.end() + 10]))
+
+
+def values_in(text: str) -> set[float]:
+    """Every value (or range end) stated in the text."""
+    return {v for m in find_mentions(text) for v in m.values}
+
+
+def has_vague_quantity(text: str) -> bool:
+    """True if the text states a quantity in words without a figure ('hundreds of')."""
+    return bool(_VAGUE.search(text))
+
+
+def format_value(value: float) -> str:
+    """1500.0 -> '1,500'; 1.5 -> '1.5'."""
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"

@@ -1,0 +1,381 @@
+"""The pipeline: prepare the request, call the model, parse, validate, ground, re-ask, retry.
+
+The one retry layer lives here. Transport retries (429, 5xx, timeouts, connection faults) and
+re-asks (the reply was invalid or ungrounded) have separate budgets, and every call's tokens are
+summed on the result, successful or not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import re
+import threading
+import time
+from collections.abc import Coroutine
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal, TypeVar
+
+import pydantic
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
+
+from ._brief import SCHEMA_VERSION, Brief
+from ._engines import ChatModel, ChatReply, ChatRequest
+from ._errors import (
+    BriefValidationError,
+    InputError,
+    RefusalError,
+    TransportError,
+    TruncatedOutputError,
+)
+from ._extractive import extract
+from ._grounding import Article, Grounding, Problem, drop_unverified, ground
+from ._prompts import Prompts, load_prompts, model_schema
+from ._result import Attempt, Meta, Result, Usage
+from ._settings import Settings
+
+Policy = Literal["lenient", "strict"]
+T = TypeVar("T")
+
+
+def check_article(text: str) -> str:
+    """Reject input that is not an article: empty, blank or binary."""
+    if not isinstance(text, str):
+        raise TypeError(f"article must be str, not {type(text).__name__}")
+    if "\x00" in text:
+        raise InputError("input looks binary (it contains NUL bytes), not an article")
+    if not text.strip():
+        raise InputError("the article is empty" if not text else "the article is only white space")
+    return text
+
+
+def build_messages(prompts: Prompts, article: str) -> tuple[dict[str, str], ...]:
+    """The first request: system rules, then the article as delimited data."""
+    return (
+        {"role": "system", "content": prompts.render("system")},
+        {"role": "user", "content": prompts.render("user", article=article)},
+    )
+
+
+def reask_messages(
+    prompts: Prompts, first: tuple[dict[str, str], ...], output: str, problems: list[str]
+) -> tuple[dict[str, str], ...]:
+    """A new message list (the caller's is never touched): the original request, the last
+    output and its problems. Earlier failed attempts are not carried, so the context stays bounded."""
+    listing = "\n".join(f"- {p}" for p in problems)
+    return (
+        *first,
+        {"role": "assistant", "content": output},
+        {"role": "user", "content": prompts.render("reask", problems=listing)},
+    )
+
+
+_FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL | re.IGNORECASE)
+
+
+def extract_json(text: str) -> Any:
+    """The JSON object in a reply: bare, in a fenced block, or after leading prose."""
+    candidates = [text.strip()]
+    candidates += [m.group(1).strip() for m in _FENCE.finditer(text)]
+    start = text.find("{")
+    if start >= 0:
+        candidates.append(text[start : text.rfind("}") + 1])
+    for candidate in candidates:
+        if not candidate:
+            continue
+        try:
+            return json.loads(candidate)
+        except json.JSONDecodeError:
+            try:  # a valid object followed by trailing prose
+                return json.JSONDecoder().raw_decode(candidate)[0]
+            except json.JSONDecodeError:
+                continue
+    raise ValueError("the reply is not JSON")
+
+
+def parse_brief(text: str) -> tuple[Brief | None, list[str]]:
+    """Parse and schema-validate a reply; problems are phrased for the model to fix."""
+    try:
+        data = extract_json(text)
+    except ValueError:
+        return None, [f"the reply is not a JSON object: '{text.strip()[:80]}'"]
+    try:
+        return Brief.model_validate(data), []
+    except pydantic.ValidationError as exc:
+        problems = []
+        for err in exc.errors()[:20]:
+            where = ".".join(str(p) for p in err["loc"]) or "brief"
+            problems.append(f"{_path(err['loc'])}: {err['msg']}" if where else err["msg"])
+        return None, problems
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "brief"
+
+
+@dataclass
+class _Run:
+    """Book-keeping for one brief."""
+
+    started: float = field(default_factory=time.monotonic)
+    attempts: list[Attempt] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+
+    def record(self, reason: str, outcome: str, usage: Usage, seconds: float) -> None:
+        self.attempts.append(Attempt(reason=reason, outcome=outcome, usage=usage,
+                                     seconds=round(seconds, 4)))
+        self.usage = self.usage + usage
+
+
+class Summarizer:
+    """A configured engine, reusable across many articles (one client, one loaded model)."""
+
+    def __init__(self, settings: Settings | None = None, *, model: ChatModel | None = None,
+                 **overrides: Any) -> None:
+        self.settings = replace(settings or Settings(), **overrides)
+        self._model = model
+        self._prompts: Prompts | None = None
+        self._schema = model_schema()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = threading.Lock()
+        self.engine_name, self.engine_reason = self.settings.resolve_engine(model)
+        if self.engine_name != "extractive":
+            self._prompts = load_prompts(self.settings.prompts)
+        self._limit: asyncio.Semaphore | None = None
+
+    # --- public ---------------------------------------------------------------------------
+
+    async def asummarize(self, text: str, *, strict: bool | None = None) -> Result:
+        """Brief one article."""
+        article = check_article(text)
+        policy: Policy = "strict" if (self.settings.strict if strict is None else strict) else (
+            "lenient"
+        )
+        if self.engine_name == "extractive":
+            return self._extractive(article)
+        model = self.model()
+        if model.max_concurrency:
+            if self._limit is None:
+                self._limit = asyncio.Semaphore(model.max_concurrency)
+            async with self._limit:
+                return await self._llm(model, article, policy)
+        return await self._llm(model, article, policy)
+
+    def summarize(self, text: str, *, strict: bool | None = None) -> Result:
+        """Brief one article, blocking; safe to call from inside a running event loop."""
+        if self.engine_name == "extractive":
+            return self._extractive(check_article(text))
+        return self._run_sync(self.asummarize(text, strict=strict))
+
+    def model(self) -> ChatModel:
+        """The engine, created on first use and shared afterwards."""
+        if self._model is None:
+            self._model = self.settings.make_model(self.engine_name)
+        return self._model
+
+    async def aclose(self) -> None:
+        """Release the engine's connections."""
+        if self._model is not None:
+            await self._model.aclose()
+
+    def close(self) -> None:
+        """Release the engine and the private event loop."""
+        if self._model is not None and self._loop is not None:
+            self._run_sync(self.aclose())
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._loop = None
+
+    # --- engines --------------------------------------------------------------------------
+
+    def _extractive(self, article: str) -> Result:
+        started = time.perf_counter()
+        brief = extract(article)
+        report = ground(brief, article)
+        warnings: list[str] = []
+        if report.problems:  # the engine only copies; if it ever slips, nothing unverified shows
+            brief, warnings = drop_unverified(brief, report.problems)
+            report = ground(brief, article)
+        seconds = time.perf_counter() - started
+        return Result(
+            brief=brief,
+            meta=Meta(
+                engine="extractive", schema_version=SCHEMA_VERSION, attempts=1,
+                attempt_log=[Attempt(reason="initial", outcome="ok", seconds=round(seconds, 4))],
+                latency_s=round(seconds, 4), warnings=warnings, spans=report.spans,
+            ),
+        )
+
+    async def _llm(self, model: ChatModel, article: str, policy: Policy) -> Result:
+        s = self.settings
+        assert self._prompts is not None
+        prompts = self._prompts
+        run = _Run()
+        art = Article(article)
+        first = build_messages(prompts, article)
+        messages = first
+        max_tokens = s.max_tokens
+        longer_used = False
+        reasks = 0
+        reason = "initial"
+        brief: Brief | None = None
+        problems: list[str] = []
+        report = Grounding()
+        output = ""
+        while True:
+            request = ChatRequest(messages=messages, schema=self._schema, max_tokens=max_tokens)
+            reply = await self._call(model, request, run, reason)
+            output = reply.text
+            if reply.refusal or reply.finish_reason == "content_filter":
+                words = reply.refusal or reply.text or "(no reason given)"
+                raise RefusalError(f"the model refused: {words.strip()[:300]}", refusal=words)
+            if reply.finish_reason == "length":
+                if longer_used:
+                    raise TruncatedOutputError(
+                        f"the model's output was cut at {max_tokens} tokens twice; "
+                        "raise --max-tokens or use a model with more room"
+                    )
+                longer_used = True
+                max_tokens *= 2
+                messages = (*first, {"role": "assistant", "content": output},
+                            {"role": "user", "content": prompts.render("shorter")})
+                reason = "longer output"
+                continue
+            brief, problems = parse_brief(output)
+            if brief is not None:
+                report = ground(brief, art)
+                problems = [str(p) for p in report.problems]
+            if not problems:
+                break
+            over_budget = s.token_budget is not None and run.usage.total_tokens >= s.token_budget
+            out_of_time = time.monotonic() - run.started >= s.deadline
+            if reasks >= s.reasks or over_budget or out_of_time:
+                break
+            reasks += 1
+            messages = reask_messages(prompts, first, output, problems)
+            reason = "re-ask"
+
+        warnings: list[str] = []
+        if problems and policy == "strict":
+            raise BriefValidationError(
+                f"no valid brief after {len(run.attempts)} attempts: {problems[0]}"
+                + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""),
+                attempts=len(run.attempts), last_output=output, problems=problems,
+                usage=run.usage,
+            )
+        if problems and brief is None:
+            # Lenient, and nothing parseable to drop from: the user still gets a brief, copied
+            # from the article, and is told so.
+            brief = extract(article)
+            warnings = [f"the model gave no valid brief after {len(run.attempts)} attempts "
+                        f"({problems[0]}); this brief was extracted from the article instead"]
+        elif problems and brief is not None:
+            brief, warnings = self._lenient(brief, article, report.problems)
+        assert brief is not None
+        report = ground(brief, art)
+        return Result(
+            brief=brief,
+            meta=Meta(
+                engine=model.engine, model=model.model, prompt_version=prompts.version,
+                schema_version=SCHEMA_VERSION, attempts=len(run.attempts),
+                attempt_log=run.attempts, usage=run.usage,
+                latency_s=round(time.monotonic() - run.started, 4), warnings=warnings,
+                spans=report.spans,
+            ),
+        )
+
+    @staticmethod
+    def _lenient(brief: Brief, article: str, problems: list[Problem]) -> tuple[Brief, list[str]]:
+        """Drop what cannot be verified; prose with an unfounded figure is replaced by the
+        article's own lead, so nothing unverified is ever shown."""
+        brief, warnings = drop_unverified(brief, problems)
+        scalar = {p.path for p in problems}
+        if "situation" in scalar or "outlook.summary" in scalar:
+            fallback = extract(article)
+            update: dict[str, Any] = {}
+            if "situation" in scalar:
+                update["situation"] = fallback.situation
+                warnings.append("replaced situation with the article's lead")
+            if "outlook.summary" in scalar:
+                update["outlook"] = brief.outlook.model_copy(
+                    update={"summary": fallback.outlook.summary}
+                )
+                warnings.append("replaced outlook summary with the article's own words")
+            brief = brief.model_copy(update=update)
+        return brief, warnings
+
+    async def _call(self, model: ChatModel, request: ChatRequest, run: _Run,
+                    reason: str) -> ChatReply:
+        """One model call with transport retries (tenacity): transient faults only, exponential
+        back-off with jitter, Retry-After honoured, bounded by count and by the brief's deadline."""
+        s = self.settings
+        why = reason
+
+        def stop(state: RetryCallState) -> bool:
+            return (state.attempt_number > s.transport_retries
+                    or time.monotonic() - run.started >= s.deadline)
+
+        def wait(state: RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            backoff = min(s.max_backoff, s.backoff * 2 ** (state.attempt_number - 1))
+            delay = backoff * (0.5 + random.random() / 2)  # jitter
+            if isinstance(exc, TransportError) and exc.retry_after is not None:
+                delay = min(max(delay, exc.retry_after), s.max_backoff)
+            return max(0.0, min(delay, s.deadline - (time.monotonic() - run.started)))
+
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type(TransportError), stop=stop, wait=wait, reraise=True,
+            sleep=s.sleep,
+        )
+        async for attempt in retrying:
+            with attempt:
+                started = time.monotonic()
+                try:
+                    reply = await model.complete(request)
+                except TransportError as exc:
+                    run.record(why, f"transport error: {exc}", Usage(), time.monotonic() - started)
+                    why = f"retry: {exc}"
+                    raise
+                except Exception as exc:
+                    run.record(why, f"error: {type(exc).__name__}", Usage(),
+                               time.monotonic() - started)
+                    raise
+                run.record(why, "ok" if reply.finish_reason != "length" else "truncated",
+                           reply.usage, time.monotonic() - started)
+                return reply
+        raise AssertionError("unreachable: tenacity re-raises the last error")
+
+    # --- sync bridge ----------------------------------------------------------------------
+
+    def _run_sync(self, coro: Coroutine[Any, Any, T]) -> T:
+        with self._lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                threading.Thread(target=loop.run_forever, name="summarizer", daemon=True).start()
+                self._loop = loop
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
+
+
+def summarize(text: str, *, engine: str = "auto", strict: bool = False, **options: Any) -> Result:
+    """Brief one article; options are :class:`Settings` fields (model, base_url, ...)."""
+    summarizer = Summarizer(Settings(engine=engine, strict=strict, **options))
+    try:
+        return summarizer.summarize(text)
+    finally:
+        summarizer.close()
+
+
+async def asummarize(text: str, *, engine: str = "auto", strict: bool = False,
+                     **options: Any) -> Result:
+    """Brief one article without blocking the event loop."""
+    summarizer = Summarizer(Settings(engine=engine, strict=strict, **options))
+    try:
+        return await summarizer.asummarize(text)
+    finally:
+        await summarizer.aclose()
+
+

@@ -1,0 +1,95 @@
+"""Prompt templates: files in a folder, filled with string.Template, versioned."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+from typing import Any
+
+from ._brief import Brief
+from ._errors import ConfigurationError
+
+TEMPLATES = ("system", "user", "reask", "shorter", "schema")
+ENV_VAR = "SUMMARIZER_PROMPTS"
+
+
+def default_folder() -> Path:
+    """The prompts shipped with the package (wheel), or the repository's (editable install)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "prompts", here.parent / "prompts"):
+        if (candidate / "system.md").is_file():
+            return candidate
+    raise ConfigurationError(f"the packaged prompt templates are missing (looked in {here})")
+
+
+@dataclass(frozen=True)
+class Prompts:
+    """A loaded set of templates and its version string."""
+
+    folder: Path
+    version: str
+    templates: dict[str, str]
+
+    def render(self, name: str, **values: str) -> str:
+        """Fill one template; a placeholder without a value is a configuration error."""
+        try:
+            return Template(self.templates[name]).substitute(values)
+        except KeyError as exc:
+            raise ConfigurationError(
+                f"prompt template {name}.md needs a value for {exc} that summarizer does not provide"
+            ) from None
+        except ValueError as exc:
+            raise ConfigurationError(f"prompt template {name}.md is malformed: {exc}") from None
+
+
+def load_prompts(folder: str | Path | None = None) -> Prompts:
+    """Load templates from folder, $SUMMARIZER_PROMPTS, or the packaged default."""
+    chosen = folder or os.environ.get(ENV_VAR)
+    path = Path(chosen).expanduser() if chosen else default_folder()
+    if not path.is_dir():
+        raise ConfigurationError(f"prompt folder not found: {path}")
+    templates = {}
+    for name in TEMPLATES:
+        file = path / f"{name}.md"
+        if not file.is_file():
+            raise ConfigurationError(f"prompt template missing: {file}")
+        templates[name] = file.read_text(encoding="utf-8")
+    version_file = path / "VERSION"
+    version = version_file.read_text(encoding="utf-8").strip() if version_file.is_file() else ""
+    return Prompts(path, version or f"custom:{path.name}", templates)
+
+
+def model_schema() -> dict[str, Any]:
+    """The brief's JSON schema in the strict form structured-output servers accept.
+
+    Every property is required (optional ones are nullable), objects allow no extra keys, and
+    keywords that strict mode rejects or that only cost tokens (titles, defaults) are removed.
+    """
+
+    def clean(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {
+                k: clean(v)
+                for k, v in node.items()
+                if k not in ("title", "default", "minLength", "maxLength")
+            }
+            if "$ref" in out:
+                return {"$ref": out["$ref"]}  # strict mode allows no keywords beside a $ref
+            if out.get("type") == "object" and "properties" in out:
+                out["required"] = list(out["properties"])
+                out["additionalProperties"] = False
+            return out
+        if isinstance(node, list):
+            return [clean(v) for v in node]
+        return node
+
+    result: dict[str, Any] = clean(Brief.model_json_schema())
+    return result
+
+
+def compact(schema: dict[str, Any]) -> str:
+    """JSON with no spaces: the schema is sent once, and every byte is a token."""
+    return json.dumps(schema, separators=(",", ":"), ensure_ascii=False)

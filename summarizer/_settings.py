@@ -1,0 +1,86 @@
+"""Settings for a Summarizer, read from arguments and the environment, and engine choice."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ._errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from ._engines import ChatModel
+
+ENGINES = ("auto", "extractive", "openai", "local")
+
+
+def _env(name: str) -> str | None:
+    value = os.environ.get(name)
+    return value if value else None
+
+
+@dataclass
+class Settings:
+    """Everything that shapes how a brief is made. Unset values come from the environment."""
+
+    engine: str = "auto"
+    model: str | None = None  # SUMMARIZER_MODEL
+    base_url: str | None = None  # OPENAI_BASE_URL
+    api_key: str | None = field(default=None, repr=False)  # OPENAI_API_KEY; never shown
+    timeout: float = 60.0
+    model_path: str | None = None  # SUMMARIZER_LOCAL_MODEL
+    prompts: str | Path | None = None  # SUMMARIZER_PROMPTS
+    strict: bool = False
+    reasks: int = 2
+    transport_retries: int = 4
+    deadline: float = 300.0
+    token_budget: int | None = None
+    max_tokens: int = 2048
+    context_tokens: int | None = None
+    backoff: float = 0.5
+    max_backoff: float = 30.0
+    sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ConfigurationError(
+                f"unknown engine {self.engine!r}; choose one of {', '.join(ENGINES)}"
+            )
+        if self.reasks < 0 or self.transport_retries < 0:
+            raise ValueError("reasks and transport_retries must be >= 0")
+        self.model = self.model or _env("SUMMARIZER_MODEL")
+        self.base_url = self.base_url or _env("OPENAI_BASE_URL")
+        self.api_key = self.api_key or _env("OPENAI_API_KEY")
+        self.model_path = self.model_path or _env("SUMMARIZER_LOCAL_MODEL")
+
+    def resolve_engine(self, given: ChatModel | None = None) -> tuple[str, str]:
+        """Which engine runs, and why (for --verbose)."""
+        if given is not None:
+            return given.engine, "an engine object was passed in"
+        if self.engine != "auto":
+            return self.engine, f"--engine {self.engine} was asked for"
+        if self.base_url:
+            return "openai", "an endpoint is configured (--base-url / OPENAI_BASE_URL)"
+        if self.api_key:
+            return "openai", "an API key is configured (OPENAI_API_KEY)"
+        if self.model_path:
+            return "local", "a local model is configured (SUMMARIZER_LOCAL_MODEL)"
+        return "extractive", "no endpoint, key or local model is configured"
+
+    def make_model(self, engine: str) -> ChatModel:
+        """Create the engine object for an LLM engine."""
+        if engine == "openai":
+            from ._engines._openai import OpenAIEngine
+
+            return OpenAIEngine(
+                model=self.model or ("gpt-4o-mini" if not self.base_url else ""),
+                base_url=self.base_url, api_key=self.api_key, timeout=self.timeout,
+            )
+        if engine == "local":
+            from ._engines._local import LocalEngine
+
+            return LocalEngine.shared(self.model_path)
+        raise ConfigurationError(f"engine {engine!r} does not use a model")

@@ -1,0 +1,133 @@
+"""Plain string helpers shared by every layer: normalisation with offsets, sentence splitting."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Characters that differ between an article and a model's copy of it without changing meaning.
+_FOLD = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u00ab": '"', "\u00bb": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
+    "\u2212": "-", "\u00ad": "",
+    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ",
+}
+
+
+@dataclass(frozen=True)
+class Folded:
+    """A case- and punctuation-folded copy of a text, with a map back to the original offsets."""
+
+    text: str
+    origin: tuple[int, ...]  # origin[i] = offset in the original of folded character i
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a folded [start, end) back to the original text."""
+        return self.origin[start], self.origin[end - 1] + 1
+
+
+def fold(text: str) -> Folded:
+    """Lower-case, unify quotes and dashes, and collapse runs of white space to one space."""
+    out: list[str] = []
+    origin: list[int] = []
+    space = False
+    for i, ch in enumerate(text):
+        ch = _FOLD.get(ch, ch)
+        if not ch:
+            continue
+        if ch.isspace():
+            if out and not space:
+                out.append(" ")
+                origin.append(i)
+            space = True
+            continue
+        space = False
+        for c in ch.lower():
+            out.append(c)
+            origin.append(i)
+    if out and out[-1] == " ":
+        out.pop()
+        origin.pop()
+    return Folded("".join(out), tuple(origin))
+
+
+def fold_str(text: str) -> str:
+    """Just the folded text (cheaper when offsets are not needed)."""
+    return fold(text).text
+
+
+# Abbreviations whose full stop does not end a sentence.
+_ABBREV = {
+    "mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "capt", "sgt", "cpl", "pvt", "adm", "cmdr",
+    "gov", "sen", "rep", "rev", "st", "no", "vs", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+    "sep", "sept", "oct", "nov", "dec", "u.s", "u.n", "u.k", "e.g", "i.e", "etc", "prof", "pres",
+    "jr", "sr", "inc", "ltd", "co", "corp", "mt", "ft", "approx", "brig", "lt.col", "messrs",
+}
+_END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s+|$)")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Split text into sentences; return (start, end) offsets, never crossing a blank line."""
+    spans: list[tuple[int, int]] = []
+    for para_start, para_end in paragraphs(text):
+        start = para_start
+        para = text[para_start:para_end]
+        for m in _END.finditer(para):
+            end = para_start + m.end()
+            word = re.search(r"([A-Za-z.]+)\.+$", text[start:para_start + m.start() + 1])
+            tail = text[end:para_end].lstrip()
+            if word and m.group().startswith("."):
+                w = word.group(1).lower().rstrip(".")
+                initial = len(w) == 1 and w.isalpha()  # "J. Smith", "U.S." handled above
+                if w in _ABBREV or initial:
+                    if not tail or not tail[0].isupper() or w in _ABBREV - {"u.s", "u.n", "u.k"}:
+                        continue
+            if tail and tail[0].islower():
+                continue
+            _add(spans, text, start, end)
+            start = end
+        _add(spans, text, start, para_end)
+    return spans
+
+
+def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((start, end))
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """Blocks of text, one per line, except that a hard-wrapped sentence is kept together."""
+    out: list[tuple[int, int]] = []
+    for m in re.finditer(r"[^\n]+", text):
+        if not m.group().strip():
+            continue
+        if out and _wrapped(text[out[-1][0]:out[-1][1]], m.group(), text[out[-1][1]:m.start()]):
+            out[-1] = (out[-1][0], m.end())
+        else:
+            out.append((m.start(), m.end()))
+    return out
+
+
+def _wrapped(previous: str, line: str, gap: str) -> bool:
+    # A line that continues a sentence: no blank line before it, the previous line does not end
+    # a sentence, and this one starts in lower case.
+    return gap.count("\n") == 1 and not re.search(r"[.!?:\"'”]\s*$", previous) and (
+        line.lstrip()[:1].islower()
+    )
+
+
+def count_sentences(text: str) -> int:
+    """How many sentences a short text has."""
+    return len(sentences(text))
+
+
+def clip(text: str, limit: int = 80) -> str:
+    """Shorten a text for a message, marking the cut with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"

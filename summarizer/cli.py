@@ -1,0 +1,202 @@
+"""The command line: ``summarizer brief``, ``schema`` and ``eval``. The only module using click."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from ._brief import Brief
+from ._errors import SummarizerError
+from ._eval import METRICS, Score, evaluate, means
+from ._pipeline import Summarizer
+from ._result import Result
+from ._settings import ENGINES, Settings
+from ._sources import read_path, read_stream
+
+log = logging.getLogger("summarizer")
+
+
+def engine_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every command that makes briefs shares; defaults come from the environment."""
+    options = [
+        click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
+                     envvar="SUMMARIZER_ENGINE",
+                     help="auto: an endpoint or key if configured, else a local model if set, "
+                          "else extractive."),
+        click.option("--model", envvar="SUMMARIZER_MODEL", help="Model name for the endpoint."),
+        click.option("--base-url", envvar="OPENAI_BASE_URL",
+                     help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1."),
+        click.option("--timeout", type=float, default=60.0, show_default=True,
+                     help="Seconds per model request."),
+        click.option("--model-path", envvar="SUMMARIZER_LOCAL_MODEL", type=click.Path(),
+                     help="GGUF file for --engine local (default: the bundled SmolLM2-135M)."),
+        click.option("--prompts", envvar="SUMMARIZER_PROMPTS", type=click.Path(),
+                     help="Folder of prompt templates to use instead of the packaged ones."),
+        click.option("--reasks", type=click.IntRange(0, 10), default=2, show_default=True,
+                     help="Re-asks after an invalid or ungrounded reply."),
+        click.option("--max-tokens", type=click.IntRange(64), default=2048, show_default=True,
+                     help="Output budget per request."),
+        click.option("--strict/--lenient", default=False, show_default=True,
+                     help="strict: any unverifiable item is an error; lenient: drop it, warn."),
+        click.option("-v", "--verbose", is_flag=True, help="Say what happens on stderr."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _settings(opts: dict[str, Any]) -> Settings:
+    if opts.pop("verbose", False):
+        logging.basicConfig(level=logging.INFO, format="summarizer: %(message)s",
+                            stream=sys.stderr)
+    return Settings(
+        engine=opts["engine"], model=opts["model"], base_url=opts["base_url"],
+        timeout=opts["timeout"], model_path=opts["model_path"], prompts=opts["prompts"],
+        reasks=opts["reasks"], max_tokens=opts["max_tokens"], strict=opts["strict"],
+    )
+
+
+def _summarizer(settings: Settings) -> Summarizer:
+    summarizer = Summarizer(settings)
+    log.info("engine: %s (%s)", summarizer.engine_name, summarizer.engine_reason)
+    if summarizer.engine_name == "openai":
+        log.info("endpoint: %s, model: %s", settings.base_url or "api.openai.com",
+                 settings.model or "gpt-4o-mini")
+    return summarizer
+
+
+class _Group(click.Group):
+    """Turns the library's errors into click's one-line ``Error: ...`` with exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SummarizerError as exc:
+            raise click.ClickException(_one_line(str(exc))) from None
+        except KeyboardInterrupt:
+            raise click.Abort() from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="summarizer")
+def cli() -> None:
+    """Turn news articles about armed conflict into validated, source-grounded briefs."""
+
+
+@cli.command()
+@click.argument("source", default="-", metavar="[FILE|-]")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "text", "json"]),
+              default="markdown", show_default=True, help="json is {brief, meta}.")
+@engine_options
+def brief(source: str, fmt: str, **opts: Any) -> None:
+    """Brief one article from FILE, or from standard input."""
+    settings = _settings(opts)
+    text = read_stream(sys.stdin.buffer) if source == "-" else read_path(source)
+    summarizer = _summarizer(settings)
+    try:
+        result = summarizer.summarize(text)
+    finally:
+        summarizer.close()
+    for attempt in result.meta.attempt_log:
+        log.info("attempt: %s -> %s (%d tokens, %.2f s)", attempt.reason, attempt.outcome,
+                 attempt.usage.total_tokens, attempt.seconds)
+    for warning in result.meta.warnings:
+        log.info("warning: %s", warning)
+    click.echo(render(result, fmt), nl=False)
+
+
+def render(result: Result, fmt: str) -> str:
+    """A result in the chosen output format."""
+    if fmt == "json":
+        return result.model_dump_json(indent=2) + "\n"
+    if fmt == "text":
+        return result.to_text()
+    return result.to_markdown()
+
+
+@cli.command()
+def schema() -> None:
+    """Print the brief's JSON schema."""
+    click.echo(json.dumps(Brief.model_json_schema(), indent=2))
+
+
+@cli.command(name="eval")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text",
+              show_default=True)
+@click.option("--details", is_flag=True, help="List missed and extra figures and actors.")
+@engine_options
+def eval_(folder: Path, fmt: str, details: bool, **opts: Any) -> None:
+    """Score briefs of every X.txt with an X.gold.json beside it, below FOLDER."""
+    settings = _settings(opts)
+    summarizer = _summarizer(settings)
+    try:
+        scores = evaluate(folder, summarizer.summarize)
+    finally:
+        summarizer.close()
+    if not scores:
+        raise click.ClickException(f"no X.txt with an X.gold.json beside it below {folder}")
+    click.echo(eval_report(scores, fmt, details=details), nl=False)
+    if any(s.error for s in scores):
+        sys.exit(1)
+
+
+_HEAD = ("num_rec", "num_prec", "act_rec", "act_prec", "kinds", "ground")
+
+
+def eval_report(scores: list[Score], fmt: str, *, details: bool = False) -> str:
+    """Per-article rows, then the mean of each group and of all articles."""
+    groups: dict[str, list[Score]] = {}
+    for s in scores:
+        groups.setdefault(s.group, []).append(s)
+    rows: list[tuple[str, list[str]]] = []
+    for s in scores:
+        cells = [f"{getattr(s, m):.2f}" for m in METRICS] + [f"{s.seconds:.3f}"]
+        rows.append((f"{s.group}/{s.name}" + (f" ERROR {s.error}" if s.error else ""), cells))
+    totals: list[tuple[str, list[str]]] = []
+    for group, items in [*groups.items(), ("all", scores)]:
+        m = means(items)
+        totals.append((f"mean {group} ({len(items)})",
+                       [f"{m[k]:.2f}" for k in METRICS] + [f"{m['seconds']:.3f}"]))
+    head = [*_HEAD, "seconds"]
+    if fmt == "markdown":
+        out = ["| article | " + " | ".join(head) + " |", "|---" * (len(head) + 1) + "|"]
+        out += [f"| {name} | " + " | ".join(c) + " |" for name, c in rows]
+        out += [f"| **{name}** | " + " | ".join(c) + " |" for name, c in totals]
+        text = "\n".join(out) + "\n"
+    else:
+        width = max(len(n) for n, _ in rows + totals)
+        line = lambda n, c: f"{n:<{width}}  " + "  ".join(f"{x:>8}" for x in c)  # noqa: E731
+        text = "\n".join([line("article", head), *(line(n, c) for n, c in rows), "",
+                          *(line(n, c) for n, c in totals)]) + "\n"
+    if details:
+        for s in scores:
+            text += (f"\n{s.group}/{s.name}: missed numbers {s.missed_numbers}, extra numbers "
+                     f"{s.extra_numbers}; missed actors {s.missed_actors}, extra actors "
+                     f"{s.extra_actors}; wrong kinds {s.wrong_kinds}")
+        text += "\n"
+    return text
+
+
+def main() -> None:
+    """Entry point: errors are one line on stderr, never a traceback."""
+    try:
+        cli.main(prog_name="summarizer")
+    except Exception as exc:  # noqa: BLE001 - the promise is: no traceback, ever
+        if os.environ.get("SUMMARIZER_DEBUG"):
+            raise
+        click.echo(f"Error: unexpected {type(exc).__name__}: {_one_line(str(exc))} "
+                   "(set SUMMARIZER_DEBUG=1 for the traceback)", err=True)
+        sys.exit(1)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

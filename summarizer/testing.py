@@ -1,0 +1,311 @@
+"""Test helpers: a real OpenAI-compatible HTTP server on 127.0.0.1, scripted per request.
+
+Use it to test code built on summarizer (or any OpenAI client) offline::
+
+    from summarizer.testing import FakeOpenAIServer, Reply
+
+    with FakeOpenAIServer() as server:                  # default reply: the extractive brief
+        server.script(Reply.rate_limited(retry_after=1), Reply.server_error(503))
+        result = summarize(text, engine="openai", base_url=server.url, model="fake")
+        assert len(server.requests) == 3
+
+Or from a shell: ``python -m summarizer.testing --port 8080``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import struct
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+__all__ = ["FakeOpenAIServer", "Reply"]
+
+_START, _END = "<<<ARTICLE", "ARTICLE>>>"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the server does with one request. ``content=None`` means the default reply."""
+
+    content: str | None = None
+    status: int = 200
+    latency: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
+    finish_reason: str = "stop"
+    refusal: str | None = None
+    hang: float = 0.0  # seconds to stall before answering (past the client's timeout)
+    reset: bool = False  # drop the connection without an answer
+    malformed: bool = False  # a 200 whose body is not JSON
+    error: str | None = None  # message of an error status
+
+    @classmethod
+    def text(cls, content: str, **kw: Any) -> Reply:
+        """Reply with this message content."""
+        return cls(content=content, **kw)
+
+    @classmethod
+    def json(cls, data: Any, **kw: Any) -> Reply:
+        """Reply with this object as JSON content."""
+        return cls(content=json.dumps(data), **kw)
+
+    @classmethod
+    def rate_limited(cls, retry_after: float | None = 1.0) -> Reply:
+        """429, with Retry-After when given."""
+        headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else {}
+        return cls(status=429, headers=headers, error="Rate limit reached")
+
+    @classmethod
+    def server_error(cls, status: int = 500) -> Reply:
+        """A 5xx."""
+        return cls(status=status, error="The server had an error")
+
+    @classmethod
+    def unauthorized(cls) -> Reply:
+        """401, as for a bad key."""
+        return cls(status=401, error="Incorrect API key provided")
+
+    @classmethod
+    def stall(cls, seconds: float = 30.0) -> Reply:
+        """Hang before answering, past the client's timeout."""
+        return cls(hang=seconds)
+
+    @classmethod
+    def connection_reset(cls) -> Reply:
+        """Close the connection with a reset, no answer."""
+        return cls(reset=True)
+
+    @classmethod
+    def malformed_body(cls) -> Reply:
+        """A 200 whose body is not JSON at all."""
+        return cls(malformed=True)
+
+    @classmethod
+    def truncated(cls, content: str = '{"situation": "The army') -> Reply:
+        """Output cut at the length limit."""
+        return cls(content=content, finish_reason="length")
+
+    @classmethod
+    def refused(cls, words: str = "I can't help with that.") -> Reply:
+        """A refusal, as structured-output models report one."""
+        return cls(content=None, refusal=words)
+
+
+Responder = Callable[[int, dict[str, Any]], "Reply | None"]
+
+
+class FakeOpenAIServer:
+    """``/v1/chat/completions`` and ``/v1/models`` on 127.0.0.1, scripted per request.
+
+    Replies come from the script queue, then from ``responder(index, body)`` if given, then the
+    default: the extractive engine's brief of the article in the request. With
+    ``reject_json_schema=True`` it answers ``response_format: json_schema`` with a 400, like an
+    older server. Every request body is kept in ``requests``.
+    """
+
+    def __init__(
+        self,
+        replies: Iterable[Reply] = (),
+        *,
+        port: int = 0,
+        reject_json_schema: bool = False,
+        latency: float = 0.0,
+        responder: Responder | None = None,
+        models: Iterable[str] = ("fake-model",),
+    ) -> None:
+        self._queue: deque[Reply] = deque(replies)
+        self.reject_json_schema = reject_json_schema
+        self.latency = latency
+        self.responder = responder
+        self.models = list(models)
+        self.requests: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        """The port it listens on."""
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """The base URL to give an OpenAI client."""
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def script(self, *replies: Reply) -> None:
+        """Queue replies for the next requests, in order."""
+        with self._lock:
+            self._queue.extend(replies)
+
+    def start(self) -> FakeOpenAIServer:
+        """Serve in a background thread."""
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and cut any stalled reply short."""
+        self._stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> FakeOpenAIServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _next(self, body: dict[str, Any]) -> Reply:
+        with self._lock:
+            index = len(self.requests)
+            self.requests.append(body)
+            scripted = self._queue.popleft() if self._queue else None
+        if scripted is None and self.responder is not None:
+            scripted = self.responder(index, body)
+        return scripted or Reply()
+
+
+def default_content(body: dict[str, Any]) -> str:
+    """The extractive engine's brief of the article in a chat request, as JSON."""
+    from ._extractive import extract
+
+    article = ""
+    for message in body.get("messages", []):
+        content = str(message.get("content") or "")
+        if message.get("role") == "user" and _START in content:
+            article = content.split(_START, 1)[1].rsplit(_END, 1)[0].strip("\n")
+            break
+    else:
+        users = [m for m in body.get("messages", []) if m.get("role") == "user"]
+        article = str(users[-1].get("content") or "") if users else ""
+    return extract(article or "Nothing happened.").model_dump_json()
+
+
+def _handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
+            return
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            if self.path.rstrip("/") in ("/v1/models", "/models"):
+                data = [{"id": m, "object": "model", "owned_by": "fake"} for m in server.models]
+                self._send(200, {"object": "list", "data": data})
+            else:
+                self._send(404, {"error": {"message": "not found", "type": "invalid_request"}})
+
+        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length)
+            if self.path.rstrip("/") not in ("/v1/chat/completions", "/chat/completions"):
+                self._send(404, {"error": {"message": "not found", "type": "invalid_request"}})
+                return
+            try:
+                body = json.loads(raw)
+            except json.JSONDecodeError:
+                self._send(400, {"error": {"message": "body is not JSON", "type": "invalid"}})
+                return
+            reply = server._next(body)
+            delay = reply.latency or server.latency
+            if delay:
+                time.sleep(delay)
+            if reply.hang:
+                server._stopping.wait(reply.hang)
+                self.close_connection = True
+                return
+            if reply.reset:
+                # SO_LINGER 0 makes close() send a RST: a connection reset, not a clean close.
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
+                self.close_connection = True
+                self.connection.close()
+                return
+            fmt = (body.get("response_format") or {}).get("type")
+            if server.reject_json_schema and fmt == "json_schema":
+                reply = replace(reply, status=400, error="response_format json_schema is not "
+                                "supported by this server")
+            if reply.status != 200:
+                kind = "rate_limit_exceeded" if reply.status == 429 else "server_error"
+                self._send(reply.status, {"error": {"message": reply.error or "error",
+                                                    "type": kind}}, reply.headers)
+                return
+            if reply.malformed:
+                self._send_raw(200, b"<html>502 Bad Gateway</html>", "application/json")
+                return
+            content = reply.content
+            if content is None and reply.refusal is None:
+                content = default_content(body)
+            prompt = sum(len(str(m.get("content") or "")) for m in body.get("messages", []))
+            completion = len(content or reply.refusal or "")
+            self._send(200, {
+                "id": f"chatcmpl-fake-{len(server.requests)}",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": body.get("model", "fake-model"),
+                "choices": [{
+                    "index": 0,
+                    "message": {"role": "assistant", "content": content,
+                                "refusal": reply.refusal},
+                    "finish_reason": reply.finish_reason,
+                }],
+                # A fixed 4 characters a token: cheap and good enough for budgets in tests.
+                "usage": {"prompt_tokens": prompt // 4 + 1,
+                          "completion_tokens": completion // 4 + 1,
+                          "total_tokens": prompt // 4 + completion // 4 + 2},
+            }, reply.headers)
+
+        def _send(self, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
+            self._send_raw(status, json.dumps(data).encode(), "application/json", headers)
+
+        def _send_raw(self, status: int, payload: bytes, ctype: str,
+                      headers: dict[str, str] | None = None) -> None:
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(payload)))
+                for k, v in (headers or {}).items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
+
+    return Handler
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the fake server until interrupted."""
+    parser = argparse.ArgumentParser(
+        prog="python -m summarizer.testing",
+        description="A fake OpenAI-compatible server whose replies are the extractive brief.",
+    )
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added per reply")
+    parser.add_argument("--reject-json-schema", action="store_true",
+                        help="answer response_format json_schema with 400, like older servers")
+    args = parser.parse_args(argv)
+    server = FakeOpenAIServer(port=args.port, latency=args.latency,
+                              reject_json_schema=args.reject_json_schema)
+    print(f"fake OpenAI server on {server.url} (Ctrl-C to stop)", flush=True)
+    try:
+        server._server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server._server.server_close()
+
+
+if __name__ == "__main__":
+    main()
