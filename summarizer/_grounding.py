@@ -14,7 +14,8 @@ from ._numbers import find_mentions, format_value, has_vague_quantity, values_in
 from ._result import Span
 from ._text import Folded, clip, fold, fold_str
 
-_TRIM = " \t\n\"'\u201c\u201d\u2018\u2019\u2026.,;:"
+_QUOTES = " \t\n\"'\u201c\u201d\u2018\u2019"
+_TRIM = _QUOTES + "\u2026.,;:"
 
 
 @dataclass(frozen=True)
@@ -57,13 +58,13 @@ class Article:
 
     def locate(self, quote: str) -> tuple[int, int] | None:
         """Where a quote occurs, tolerating case, white space, quote marks and dashes."""
-        needle = fold_str(quote).strip(_TRIM)
-        if not needle:
-            return None
-        at = self.folded.text.find(needle)
-        if at < 0:
-            return None
-        return self.folded.span(at, at + len(needle))
+        folded = fold_str(quote)
+        # Exact first; then without the punctuation a quote may gain or lose at its ends.
+        for needle in (folded.strip(_QUOTES), folded.strip(_TRIM)):
+            at = self.folded.text.find(needle) if needle else -1
+            if at >= 0:
+                return self.folded.span(at, at + len(needle))
+        return None
 
     def names(self, name: str) -> bool:
         """True if the name occurs in the article as whole words."""

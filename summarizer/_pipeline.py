@@ -134,15 +134,15 @@ class _Run:
 class Summarizer:
     """A configured engine, reusable across many articles (one client, one loaded model)."""
 
-    def __init__(self, settings: Settings | None = None, *, model: ChatModel | None = None,
+    def __init__(self, settings: Settings | None = None, *, chat_model: ChatModel | None = None,
                  **overrides: Any) -> None:
         self.settings = replace(settings or Settings(), **overrides)
-        self._model = model
+        self._model = chat_model
         self._prompts: Prompts | None = None
         self._schema = model_schema()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = threading.Lock()
-        self.engine_name, self.engine_reason = self.settings.resolve_engine(model)
+        self.engine_name, self.engine_reason = self.settings.resolve_engine(chat_model)
         if self.engine_name != "extractive":
             self._prompts = load_prompts(self.settings.prompts)
         self._limit: asyncio.Semaphore | None = None

@@ -56,6 +56,8 @@ class OpenAIEngine(ChatModel):
                 raise self._translate(exc) from None
             except openai.OpenAIError as exc:
                 raise self._translate(exc) from None
+            except ValueError:  # a 200 whose body is not JSON (a proxy's error page, say)
+                raise TransportError("the endpoint sent a malformed (non-JSON) response") from None
 
     async def _create(self, request: ChatRequest) -> ChatReply:
         messages: list[Any] = [dict(m) for m in request.messages]

@@ -12,14 +12,14 @@ from typing import Any
 
 import click
 
-from . import __version__
-from ._brief import Brief
-from ._errors import SummarizerError
-from ._eval import METRICS, Score, evaluate, means
-from ._pipeline import Summarizer
-from ._result import Result
-from ._settings import ENGINES, Settings
-from ._sources import read_path, read_stream
+from .. import __version__
+from .._brief import Brief
+from .._errors import SummarizerError
+from .._eval import METRICS, Score, evaluate, means
+from .._pipeline import Summarizer
+from .._result import Result
+from .._settings import ENGINES, Settings
+from .._sources import read_path, read_stream
 
 log = logging.getLogger("summarizer")
 
@@ -53,10 +53,9 @@ def engine_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def _settings(opts: dict[str, Any]) -> Settings:
+def settings_from(opts: dict[str, Any]) -> Settings:
     if opts.pop("verbose", False):
-        logging.basicConfig(level=logging.INFO, format="summarizer: %(message)s",
-                            stream=sys.stderr)
+        _verbose()
     return Settings(
         engine=opts["engine"], model=opts["model"], base_url=opts["base_url"],
         timeout=opts["timeout"], model_path=opts["model_path"], prompts=opts["prompts"],
@@ -64,7 +63,21 @@ def _settings(opts: dict[str, Any]) -> Settings:
     )
 
 
-def _summarizer(settings: Settings) -> Summarizer:
+class _StderrHandler(logging.Handler):
+    """Log lines to whatever stderr click writes to (CliRunner's too)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"summarizer: {record.getMessage()}", err=True)
+
+
+def _verbose() -> None:
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    if not any(isinstance(h, _StderrHandler) for h in log.handlers):
+        log.addHandler(_StderrHandler())
+
+
+def make_summarizer(settings: Settings) -> Summarizer:
     summarizer = Summarizer(settings)
     log.info("engine: %s (%s)", summarizer.engine_name, summarizer.engine_reason)
     if summarizer.engine_name == "openai":
@@ -98,9 +111,9 @@ def cli() -> None:
 @engine_options
 def brief(source: str, fmt: str, **opts: Any) -> None:
     """Brief one article from FILE, or from standard input."""
-    settings = _settings(opts)
+    settings = settings_from(opts)
     text = read_stream(sys.stdin.buffer) if source == "-" else read_path(source)
-    summarizer = _summarizer(settings)
+    summarizer = make_summarizer(settings)
     try:
         result = summarizer.summarize(text)
     finally:
@@ -136,8 +149,8 @@ def schema() -> None:
 @engine_options
 def eval_(folder: Path, fmt: str, details: bool, **opts: Any) -> None:
     """Score briefs of every X.txt with an X.gold.json beside it, below FOLDER."""
-    settings = _settings(opts)
-    summarizer = _summarizer(settings)
+    settings = settings_from(opts)
+    summarizer = make_summarizer(settings)
     try:
         scores = evaluate(folder, summarizer.summarize)
     finally:

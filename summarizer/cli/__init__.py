@@ -1,0 +1,5 @@
+"""The command line. The only package that imports click; each command group has its module."""
+
+from ._main import cli, engine_options, main, make_summarizer, render, settings_from
+
+__all__ = ["cli", "engine_options", "main", "make_summarizer", "render", "settings_from"]

@@ -1,0 +1,54 @@
+"""Shared fixtures: the Baghouz article, an isolated environment, and a fake OpenAI server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from summarizer.testing import FakeOpenAIServer
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL = ROOT.parent / "shared" / "eval"
+ENV_VARS = (
+    "OPENAI_API_KEY", "OPENAI_BASE_URL", "SUMMARIZER_MODEL", "SUMMARIZER_LOCAL_MODEL",
+    "SUMMARIZER_PROMPTS", "SUMMARIZER_ENGINE", "SUMMARIZER_SERVE_TOKEN",
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test sees the developer's keys, endpoints or cache."""
+    for name in ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "cache"))
+
+
+@pytest.fixture(scope="session")
+def baghouz() -> str:
+    """The seed article."""
+    return (ROOT / "examples" / "baghouz.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def server() -> Iterator[FakeOpenAIServer]:
+    """A fake OpenAI-compatible server on loopback, stopped after the test."""
+    with FakeOpenAIServer() as fake:
+        yield fake
+
+
+class SleepRecorder:
+    """Stands in for asyncio.sleep so back-off is asserted, not waited for."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+@pytest.fixture
+def sleeps() -> SleepRecorder:
+    """Records the pipeline's back-off waits."""
+    return SleepRecorder()

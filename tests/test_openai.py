@@ -1,0 +1,239 @@
+"""The LLM path end to end over real HTTP: FakeOpenAIServer on loopback, the openai SDK, the
+pipeline's re-asks and retries. Every test asserts how many requests reached the server."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from summarizer import (
+    BriefValidationError,
+    RefusalError,
+    RequestRejectedError,
+    Summarizer,
+    TransportError,
+    TruncatedOutputError,
+)
+from summarizer.testing import FakeOpenAIServer, Reply, default_content
+
+from .conftest import SleepRecorder
+
+
+def make(server: FakeOpenAIServer, sleeps: SleepRecorder | None = None, **kw: object
+         ) -> Summarizer:
+    options: dict = {"engine": "openai", "base_url": server.url, "model": "fake-model",
+                     "timeout": 5.0, **kw}
+    if sleeps is not None:
+        options["sleep"] = sleeps
+    return Summarizer(**options)
+
+
+def good_brief(server_body_article: str) -> dict:
+    body = {"messages": [{"role": "user", "content": f"<<<ARTICLE\n{server_body_article}\n"
+                                                     "ARTICLE>>>"}]}
+    return json.loads(default_content(body))
+
+
+def test_valid_first_reply(server: FakeOpenAIServer, baghouz: str) -> None:
+    result = make(server).summarize(baghouz)
+    assert len(server.requests) == 1
+    assert result.meta.engine == "openai" and result.meta.model == "fake-model"
+    assert result.meta.attempts == 1 and result.meta.warnings == []
+    assert result.meta.usage.prompt_tokens > 0 and result.meta.usage.completion_tokens > 0
+    assert result.meta.prompt_version
+    assert any(n.value == 1500 for n in result.brief.numbers)
+    sent = server.requests[0]
+    assert sent["response_format"]["type"] == "json_schema"
+    assert "<<<ARTICLE" in sent["messages"][1]["content"]
+
+
+def test_schema_invalid_reply_is_fixed_on_reask(server: FakeOpenAIServer, baghouz: str) -> None:
+    server.script(Reply.json({"situation": "Fighting.", "numbers": "many"}))
+    result = make(server).summarize(baghouz)
+    assert len(server.requests) == 2
+    reask = server.requests[1]["messages"]
+    assert [m["role"] for m in reask] == ["system", "user", "assistant", "user"]
+    assert "numbers" in reask[-1]["content"] and "outlook" in reask[-1]["content"]
+    assert [a.reason for a in result.meta.attempt_log] == ["initial", "re-ask"]
+
+
+def test_ungrounded_figure_is_named_in_the_reask(server: FakeOpenAIServer, baghouz: str) -> None:
+    data = good_brief(baghouz)
+    target = next(i for i, n in enumerate(data["numbers"]) if n["value"] == 1500)
+    data["numbers"][target]["value"] = 1600
+    server.script(Reply.json(data))
+    result = make(server).summarize(baghouz)
+    assert len(server.requests) == 2
+    text = server.requests[1]["messages"][-1]["content"]
+    assert f"numbers[{target}]: value 1,600 not found in its evidence" in text
+    assert 1600 not in [n.value for n in result.brief.numbers]
+    # The re-ask carries the first request, the last output and its problems: nothing more.
+    assert server.requests[1]["messages"][:2] == server.requests[0]["messages"]
+
+
+def _bad(baghouz: str) -> Reply:
+    data = good_brief(baghouz)
+    data["numbers"][0]["value"] = 987654
+    return Reply.json(data)
+
+
+def test_reasks_exhausted_strict_raises_with_attempts_and_usage(
+    server: FakeOpenAIServer, baghouz: str
+) -> None:
+    server.script(*[_bad(baghouz)] * 3)
+    with pytest.raises(BriefValidationError) as info:
+        make(server, reasks=2, strict=True).summarize(baghouz)
+    assert len(server.requests) == 3
+    err = info.value
+    assert err.attempts == 3
+    assert "987654" in err.last_output
+    assert any("987,654" in p for p in err.problems)
+    assert err.usage.prompt_tokens > 0 and err.usage.completion_tokens > 0
+
+
+def test_reasks_exhausted_lenient_drops_with_warnings(
+    server: FakeOpenAIServer, baghouz: str
+) -> None:
+    server.script(*[_bad(baghouz)] * 2)
+    result = make(server, reasks=1).summarize(baghouz)
+    assert len(server.requests) == 2
+    assert 987654 not in [n.value for n in result.brief.numbers]
+    assert any("987,654" in w for w in result.meta.warnings)
+    assert result.meta.attempts == 2
+
+
+def test_429_retry_after_is_honoured(server: FakeOpenAIServer, baghouz: str,
+                                     sleeps: SleepRecorder) -> None:
+    server.script(Reply.rate_limited(retry_after=7))
+    result = make(server, sleeps).summarize(baghouz)
+    assert len(server.requests) == 2
+    assert sleeps.waits and sleeps.waits[0] >= 7
+    assert result.meta.attempt_log[0].outcome.startswith("transport error: rate limited (429)")
+    assert result.meta.attempt_log[1].reason.startswith("retry:")
+
+
+def test_503_then_success(server: FakeOpenAIServer, baghouz: str, sleeps: SleepRecorder) -> None:
+    server.script(Reply.server_error(503))
+    result = make(server, sleeps).summarize(baghouz)
+    assert len(server.requests) == 2 and len(sleeps.waits) == 1
+    assert result.brief.numbers
+
+
+def test_hang_is_cut_by_the_timeout_and_retried(server: FakeOpenAIServer, baghouz: str,
+                                                sleeps: SleepRecorder) -> None:
+    server.script(Reply.stall(10))
+    result = make(server, sleeps, timeout=0.5).summarize(baghouz)
+    assert len(server.requests) == 2
+    assert "timed out" in result.meta.attempt_log[0].outcome
+    assert result.meta.attempt_log[0].seconds < 5
+
+
+def test_transport_retries_run_out(server: FakeOpenAIServer, baghouz: str,
+                                   sleeps: SleepRecorder) -> None:
+    server.script(*[Reply.server_error(500)] * 3)
+    with pytest.raises(TransportError, match="server error"):
+        make(server, sleeps, transport_retries=2).summarize(baghouz)
+    assert len(server.requests) == 3
+
+
+def test_rate_limits_do_not_eat_reasks(server: FakeOpenAIServer, baghouz: str,
+                                       sleeps: SleepRecorder) -> None:
+    server.script(Reply.rate_limited(1), Reply.rate_limited(1), _bad(baghouz))
+    result = make(server, sleeps, reasks=1).summarize(baghouz)
+    assert len(server.requests) == 4  # two 429s, one bad reply, one good re-ask
+    assert [a.reason for a in result.meta.attempt_log][-1] == "re-ask"
+
+
+def test_connection_reset_and_malformed_body_are_retried(
+    server: FakeOpenAIServer, baghouz: str, sleeps: SleepRecorder
+) -> None:
+    server.script(Reply.connection_reset(), Reply.malformed_body())
+    result = make(server, sleeps).summarize(baghouz)
+    assert len(server.requests) == 3
+    assert result.meta.attempts == 3
+
+
+def test_401_is_not_retried_and_never_shows_the_key(server: FakeOpenAIServer,
+                                                    baghouz: str) -> None:
+    server.script(Reply(status=401, error="Incorrect API key provided: sk-sentinel-1234"))
+    with pytest.raises(RequestRejectedError) as info:
+        make(server, api_key="sk-sentinel-1234").summarize(baghouz)
+    assert len(server.requests) == 1
+    assert info.value.status_code == 401
+    assert "API key was rejected" in str(info.value)
+    assert "sk-sentinel-1234" not in str(info.value)
+
+
+def test_json_schema_rejected_falls_back_once(baghouz: str) -> None:
+    with FakeOpenAIServer(reject_json_schema=True) as server:
+        summarizer = make(server)
+        first = summarizer.summarize(baghouz)
+        summarizer.summarize(baghouz)
+    formats = [(r.get("response_format") or {}).get("type") for r in server.requests]
+    assert formats == ["json_schema", "json_object", "json_object"]
+    assert '"properties"' in server.requests[1]["messages"][0]["content"]  # schema in prompt
+    assert first.brief.numbers
+
+
+def test_plain_text_mode_extracts_json_from_prose(baghouz: str) -> None:
+    wrapped = "Here is the brief:\n```json\n" + json.dumps(good_brief(baghouz)) + "\n```\nDone."
+
+    def reject_all_formats(index: int, body: dict) -> Reply | None:
+        if body.get("response_format"):
+            return Reply(status=400, error="response_format is not supported")
+        return Reply.text(wrapped)
+
+    with FakeOpenAIServer(responder=reject_all_formats) as server:
+        result = make(server).summarize(baghouz)
+    assert len(server.requests) == 3
+    assert "response_format" not in server.requests[2]
+    assert any(n.value == 1500 for n in result.brief.numbers)
+
+
+def test_truncation_retries_once_with_more_room_then_errors(
+    server: FakeOpenAIServer, baghouz: str
+) -> None:
+    server.script(Reply.truncated())
+    result = make(server, max_tokens=1000).summarize(baghouz)
+    assert len(server.requests) == 2
+    assert server.requests[1]["max_tokens"] == 2000
+    assert "shorter" in server.requests[1]["messages"][-1]["content"]
+    assert result.meta.attempt_log[1].reason == "longer output"
+
+    server.script(Reply.truncated(), Reply.truncated())
+    with pytest.raises(TruncatedOutputError):
+        make(server, max_tokens=1000).summarize(baghouz)
+    assert len(server.requests) == 4
+
+
+def test_refusal_is_reported_with_the_models_words(server: FakeOpenAIServer,
+                                                   baghouz: str) -> None:
+    server.script(Reply.refused("I cannot summarise violent content."))
+    with pytest.raises(RefusalError) as info:
+        make(server).summarize(baghouz)
+    assert len(server.requests) == 1
+    assert info.value.refusal == "I cannot summarise violent content."
+
+
+def test_token_budget_stops_reasks(server: FakeOpenAIServer, baghouz: str) -> None:
+    server.script(*[_bad(baghouz)] * 3)
+    with pytest.raises(BriefValidationError):
+        make(server, strict=True, token_budget=10).summarize(baghouz)
+    assert len(server.requests) == 1
+
+
+async def test_async_api_shares_one_client(server: FakeOpenAIServer, baghouz: str) -> None:
+    summarizer = make(server)
+    first = await summarizer.asummarize(baghouz)
+    second = await summarizer.asummarize(baghouz)
+    await summarizer.aclose()
+    assert len(server.requests) == 2
+    assert first.brief == second.brief
+
+
+def test_callers_messages_are_never_mutated(server: FakeOpenAIServer, baghouz: str) -> None:
+    server.script(_bad(baghouz))
+    make(server).summarize(baghouz)
+    assert len(server.requests[0]["messages"]) == 2
+    assert len(server.requests[1]["messages"]) == 4
