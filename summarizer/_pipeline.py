@@ -21,6 +21,7 @@ import pydantic
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 
 from ._brief import SCHEMA_VERSION, Brief
+from ._cache import Cache, cache_key
 from ._engines import ChatModel, ChatReply, ChatRequest
 from ._errors import (
     BriefValidationError,
@@ -146,6 +147,7 @@ class Summarizer:
         if self.engine_name != "extractive":
             self._prompts = load_prompts(self.settings.prompts)
         self._limit: asyncio.Semaphore | None = None
+        self._cache: Cache | None = None
 
     # --- public ---------------------------------------------------------------------------
 
@@ -158,6 +160,27 @@ class Summarizer:
         if self.engine_name == "extractive":
             return self._extractive(article)
         model = self.model()
+        key = None
+        if self.settings.cache:
+            assert self._prompts is not None
+            key = cache_key(article, engine=model.engine, model=model.model,
+                            prompt_version=self._prompts.version, schema_version=SCHEMA_VERSION,
+                            strict=policy == "strict")
+            hit = self.cache().get(key)
+            if hit is not None:
+                return hit
+        result = await self._limited(model, article, policy)
+        if key is not None:
+            self.cache().put(key, result)
+        return result
+
+    def cache(self) -> Cache:
+        """The result cache, opened on first use."""
+        if self._cache is None:
+            self._cache = Cache(self.settings.cache_dir)
+        return self._cache
+
+    async def _limited(self, model: ChatModel, article: str, policy: Policy) -> Result:
         if model.max_concurrency:
             if self._limit is None:
                 self._limit = asyncio.Semaphore(model.max_concurrency)

@@ -39,7 +39,9 @@ class Settings:
     deadline: float = 300.0
     token_budget: int | None = None
     max_tokens: int = 2048
-    context_tokens: int | None = None
+    context_tokens: int | None = None  # the model's context; longer articles are split
+    cache: bool = True  # reuse results of identical requests (LLM engines only)
+    cache_dir: str | Path | None = None  # SUMMARIZER_CACHE_DIR, else the user cache folder
     backoff: float = 0.5
     max_backoff: float = 30.0
     sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep, repr=False)

@@ -23,7 +23,7 @@ from .conftest import SleepRecorder
 def make(server: FakeOpenAIServer, sleeps: SleepRecorder | None = None, **kw: object
          ) -> Summarizer:
     options: dict = {"engine": "openai", "base_url": server.url, "model": "fake-model",
-                     "timeout": 5.0, **kw}
+                     "timeout": 5.0, "cache": False, **kw}
     if sleeps is not None:
         options["sleep"] = sleeps
     return Summarizer(**options)
@@ -237,3 +237,14 @@ def test_callers_messages_are_never_mutated(server: FakeOpenAIServer, baghouz: s
     make(server).summarize(baghouz)
     assert len(server.requests[0]["messages"]) == 2
     assert len(server.requests[1]["messages"]) == 4
+
+
+def test_identical_request_is_answered_from_the_cache(server: FakeOpenAIServer, baghouz: str
+                                                      ) -> None:
+    first = make(server, cache=True).summarize(baghouz)
+    second = make(server, cache=True).summarize(baghouz)  # a new Summarizer, same cache folder
+    assert len(server.requests) == 1
+    assert not first.meta.cached and second.meta.cached
+    assert second.brief == first.brief
+    make(server, cache=True, model="another-model").summarize(baghouz)
+    assert len(server.requests) == 2
