@@ -1,0 +1,959 @@
+"""The model-free engine: a brief built from an article by rules, cue words and small gazetteers.
+
+Everything here is deterministic and pure. Every evidence string is a sentence (or part of one) of
+the article, every figure is parsed from its own evidence and every name is copied from the text,
+so the brief grounds by construction.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from ._brief import Actor, ActorKind, Brief, Figure, NumberCategory, Outlook, Signal
+from ._gazetteer import (
+    COUNTRIES,
+    GROUP_HEADS,
+    GROUP_QUALIFIERS,
+    KIND_CUES,
+    KNOWN_ORGS,
+    METONYMS,
+    MONTHS,
+    SPEECH_VERBS,
+    TITLES,
+    WEEKDAYS,
+)
+from ._numbers import Mention, find_mentions
+from ._text import paragraphs, sentences
+
+# ---------------------------------------------------------------------------------------------
+# Layout: which paragraphs are body text, and where the lead starts.
+
+_CAPTION_CREDIT = re.compile(
+    r"\((?:[^()]*(?:/|Getty|Photo|photo|via |Images|Associated Press|Reuters|AFP|EPA|AP)"
+    r"[^()]*)\)\s*$"
+)
+_CAPTION_START = re.compile(r"^(?:In this (?:image|photo|picture|file)|Photo:|FILE PHOTO)", re.I)
+_BYLINE = re.compile(r"^(?:By|From|Written by)\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)*", re.I)
+_CREDITS = re.compile(
+    r"^\(?\s*(?:(?:Additional )?reporting\b|Writing by|Editing by|With files from|"
+    r"Compiled by|Contributing|.{0,60} contributed to this report)",
+    re.I,
+)
+_BULLET = re.compile(r"^\s*(?:[*\u2022\u25cf\u2013-]|\d+[.)])\s+")
+_DATELINE = re.compile(
+    r"(?P<place>[A-Z][A-Z'.\-]+(?:[ /][A-Z][A-Z'.\-]+)*)"
+    r"(?P<rest>(?:,\s*[A-Z][a-z]+\.?(?:\s+\d{1,2})?)?\s*(?:\([A-Za-z .]+\)\s*)?)"
+    r"(?P<dash>[\u2014\u2013-]+\s*|\s+)(?=[A-Z\"\u201c'])"
+)
+
+
+@dataclass
+class _Para:
+    start: int
+    end: int
+    kind: str  # "title", "caption", "byline", "credits", "bullet", "header", "body"
+
+
+def _layout(text: str) -> list[_Para]:
+    out: list[_Para] = []
+    for i, (s, e) in enumerate(paragraphs(text)):
+        p = text[s:e].strip()
+        if _BULLET.match(p):
+            kind = "bullet"
+        elif _CREDITS.match(p) or re.match(r"^\(?(?:Reporting|Editing) by", p):
+            kind = "credits"
+        elif _CAPTION_CREDIT.search(p) or _CAPTION_START.match(p):
+            kind = "caption"
+        elif _BYLINE.match(p) and len(p.split()) <= 8 and not p.endswith("."):
+            kind = "byline"
+        elif p.isupper() or (not re.search(r"[.!?:\"'\u201d\u2019)]$", p)):
+            kind = "title" if i == 0 or not out else "header"
+        else:
+            kind = "body"
+        out.append(_Para(s, e, kind))
+    return out
+
+
+def _dateline_end(text: str, start: int) -> int:
+    """Offset after a dateline at start ('JUBA ', 'LAGOS/ABUJA, April 14 ', 'JERUSALEM — ')."""
+    m = _DATELINE.match(text, start)
+    if not m:
+        return start
+    place = m.group("place")
+    # An acronym that leads a sentence ("ISIS attempted") is no dateline; a dateline's capitals
+    # stand alone in the article, or are marked by a dash, comma or slash.
+    marked = bool(m.group("rest").strip() or m.group("dash").strip() or "/" in place)
+    if not marked:
+        first = place.split()[0]
+        if len(first) < 4 or first.lower() in KNOWN_ORGS:
+            return start
+        if re.search(r"\(" + re.escape(first) + r"\)", text):
+            return start  # an acronym the article defines
+    return m.end()
+
+
+# ---------------------------------------------------------------------------------------------
+# Sentences with their paragraph kind.
+
+
+@dataclass
+class _Sent:
+    start: int
+    end: int
+    text: str
+    kind: str
+    lead: bool = False
+
+
+def _sentences(text: str, layout: list[_Para]) -> list[_Sent]:
+    out: list[_Sent] = []
+    first_body = True
+    for para in layout:
+        start = para.start
+        lead = False
+        if para.kind == "body" and first_body:
+            start = _dateline_end(text, para.start)
+            first_body = False
+            lead = True
+        if para.kind == "bullet":
+            start = para.start + _BULLET.match(text[para.start:para.end]).end()  # type: ignore[union-attr]
+        for s, e in sentences(text[start:para.end]):
+            out.append(_Sent(start + s, start + e, text[start + s:start + e], para.kind, lead))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers.
+
+_MONTH_RE = "|".join(MONTHS)
+_BEFORE_SKIP = re.compile(
+    rf"(?:\b(?:{_MONTH_RE})\.?|\$|\u20ac|\u00a3|\baged|\bage|\bno\.|\bnumber|\bpage|"
+    r"(?:town|city|country|nation|village|region|province|state)['\u2019]s|\bcountry of|"
+    r"\bnation of|\bpopulation of|\bcity of|\btown of|\bpopulation|"
+    r"\bresolution|\barticle|\bflight|\broute|\bhighway|\bsince|\bin|\bby|\buntil|\bof the)\s*$",
+    re.IGNORECASE,
+)
+_AFTER_SKIP = re.compile(
+    r"^(?:\s*-?\s*(?:%|percent\b|per cent\b|pct\b|year|month|week|day|hour|minute|second|"
+    r"decade|centur|km\b|kms\b|kilomet|mile|meter|metre|feet\b|foot\b|yard|mm\b|cm\b|sq\b|"
+    r"square|acre|hectare|a\.m\.|p\.m\.|am\b|pm\b|gmt\b|o'clock|dollar|euro|pound|"
+    r"times\b|th\b|st\b|nd\b|rd\b|degree|storey|story|floor|percentage|point)|"
+    rf"\s*(?:{_MONTH_RE})\b|:\d|\s*\))",
+    re.IGNORECASE,
+)
+_PRONOUN_ONE = re.compile(r"^\s*(?:of\b|another\b|by one|after another|or two|,|\.)", re.I)
+_KILLED = re.compile(
+    r"\b(?:killed|killing|kills|dead|died|die|deaths?|death toll|toll|lives|bodies|slain|"
+    r"massacred|executed|beheaded|perished|fatalities|casualties)\b", re.I)
+_WOUNDED = re.compile(r"\b(?:wounded|wounding|injured|injuring|injuries|hurt|maimed)\b", re.I)
+_FLED = re.compile(
+    r"\b(?:fled|flee|fleeing|displaced|displacing|refugees|homeless|evacuated|uprooted|"
+    r"left their homes|shelter|sheltering|escaped|exodus|left)\b", re.I)
+_DETAINED = re.compile(
+    r"\b(?:detained|arrested|captured|kidnapped|abducted|hostages?|prisoners?|held|"
+    r"detainees|custody|jailed|seized|taken captive|freed|released|rescued|schoolgirls)\b", re.I)
+_FIGHTERS = re.compile(
+    r"\b(?:troops|soldiers|fighters|militants|jihadists|rebels|insurgents|forces|servicemen|"
+    r"personnel|gunmen|commandos|policemen|officers|police|militiamen|recruits|attackers|"
+    r"assailants|reinforcements|combatants|marines|special forces)\b", re.I)
+_EQUIPMENT = re.compile(
+    r"\b(?:tanks?|trucks?|vehicles?|jeeps?|aircraft|planes?|helicopters?|drones?|weapons?|"
+    r"rockets?|missiles?|mortars?|shells?|artillery|guns?|kilograms?|kg|tons?|tonnes?|"
+    r"explosives?|bombs?|air ?strikes?|strikes|sorties|armou?red|boats?|ships?|"
+    r"warplanes|jets|villages|positions|bases|checkpoints|rounds)\b", re.I)
+_PERSON_NOUNS = re.compile(
+    r"^\s*(?:(?i:more|other|additional|suspected|armou?red|ethnic|foreign)\s|[A-Z][\w.'-]* ){0,3}"
+    r"(?i:people|persons|civilians|soldiers|troops|militants|fighters|men|women|children|girls|"
+    r"boys|students|police|policemen|officers|rebels|insurgents|jihadists|hostages|"
+    r"palestinians?|israelis?|militant|soldier|civilian|person|attackers?|gunmen|assailants?|"
+    r"servicemen|doctors?|patients|staff|nationals|citizens|journalists?|workers|refugees|"
+    r"tanks?|trucks?|jeeps?|vehicles?|villages|helicopters?|aircraft|drones?|"
+    r"bomb makers|suicide|wounded|injured|dead|killed|were|was|have|had|more|others|of them)\b",
+)
+_SMALL_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"}
+_COUNT_STOP = re.compile(r"[,;:()\u2014\u2013\"\u201c\u201d]|\s-\s|\s(?:and|but|while|as|after|"
+                         r"when|because|which|who|since|said|told|according)\s", re.I)
+
+
+def _category(sent: str, m: Mention) -> NumberCategory:
+    """What a figure counts: casualty words near it, else the noun after it, else the sentence."""
+    after = sent[m.end:m.end + 60]
+    near = after.split(",")[0]
+    window = sent[max(0, m.start - 40):m.end + 80]
+    if _EQUIPMENT.match(near.strip()[:30]) and not (_KILLED.search(near) or _WOUNDED.search(near)):
+        return NumberCategory.vehicles_or_equipment
+    for scope in (near, window):
+        k = _KILLED.search(scope)
+        w = _WOUNDED.search(scope)
+        if k or w:
+            # The nearer of "killed" and "wounded" wins ("43 injured" after "killed 42").
+            ka, wa = _KILLED.search(after), _WOUNDED.search(after)
+            if wa and (not ka or wa.start() < ka.start()):
+                return NumberCategory.wounded
+            if ka or k:
+                return NumberCategory.killed
+            return NumberCategory.wounded
+        if _FLED.search(scope):
+            return NumberCategory.displaced_or_fled
+        if _DETAINED.search(scope):
+            return NumberCategory.detained
+    if _EQUIPMENT.search(near[:40]):
+        return NumberCategory.vehicles_or_equipment
+    if _FIGHTERS.search(near[:40]):
+        return NumberCategory.troops_or_fighters
+    if _KILLED.search(sent):
+        return NumberCategory.killed
+    if _WOUNDED.search(sent):
+        return NumberCategory.wounded
+    return NumberCategory.other
+
+
+def _counts(sent: str, m: Mention) -> str:
+    """What is counted, in the article's own words: the phrase after the figure."""
+    tail = sent[m.end:].lstrip()
+    tail = re.sub(r"^(?:of\s+)", "", tail)
+    stop = _COUNT_STOP.search(" " + tail)
+    phrase = tail[: stop.start() - 1] if stop else tail
+    phrase = phrase.strip().rstrip(".!?")
+    words = phrase.split()
+    if len(words) > 10:
+        phrase = " ".join(words[:10])
+    if not phrase or re.fullmatch(r"(?:were|was|have|had|are|is|more|others?)", phrase, re.I):
+        # "another 43 were injured": say what happened to them instead.
+        phrase = (phrase + " " + " ".join(tail.split()[1:6])).strip() if tail else ""
+    phrase = re.sub(r"\d[\d,.]*", "", phrase).strip() if not phrase[:1].isalpha() else phrase
+    return phrase or "figure stated in the article"
+
+
+def _keep_mention(sent: str, m: Mention) -> bool:
+    """Whether a number mention is a reportable figure (not a year, date, age, share, time...)."""
+    if m.value is None and m.low is None:
+        return False  # vague quantities carry no value; the eval counts them as noise
+    text = m.text.strip()
+    before = sent[max(0, m.start - 25):m.start]
+    after = sent[m.end:m.end + 25]
+    values = m.values
+    if re.fullmatch(r"\d{4}", text) and 1900 <= float(text) <= 2100:
+        return False  # a year
+    if re.match(r"^'?s\b", after) and re.fullmatch(r"\d+", text):
+        return False  # "the 1990s"
+    if _AFTER_SKIP.match(after):
+        return False
+    if _BEFORE_SKIP.search(before) and not re.search(
+        r"(?:at least|at most|in all|by at least)\s*$", before, re.I
+    ):
+        return False
+    if re.search(r"-\s*$", before) or re.match(r"^-\w", after):
+        return False  # "F-16", "COVID-19", "1-0"
+    casualty_verb = re.search(r"\b(?:killed|killing|killing at least|injured|injuring|wounded|"
+                              r"wounding|and)\s*$", before, re.I)
+    if re.search(r"(?:^|[^\w])[A-Z][\w.]*\s*$", before) and not re.search(
+        r"(?:^|[.!?\"\u201c]\s*)[A-Z][\w.]*\s*$", before
+    ) and not _PERSON_NOUNS.match(after):
+        # A figure right after a capitalised word mid-sentence is part of a name ("Route 66"),
+        # unless that word is a hedge that happens to be capitalised.
+        if not re.search(r"(?:About|Around|Some|Nearly|Over|At least|More than)\s*$", before):
+            return False
+    word = text.lower()
+    if re.match(r"^[^,.;]{0,30}\b(?:every|per|each day|a day|a week|a month)\b", after):
+        return False  # a rate ("one killed every 25 minutes")
+    if m.low is not None and m.high is not None and 1900 <= m.low <= 2100 and 1900 <= m.high <= 2100:
+        return False  # a span of years
+    if word in _SMALL_WORDS or (values and max(values) < 11 and not re.search(r"\d", text)):
+        # Small figures written as words are often not counts ("the two leaders", "one of").
+        if re.search(r"\b(?:the|these|those|both|all|its|their|his|her|first)\s*$", before, re.I):
+            return False
+        if word == "one" and (_PRONOUN_ONE.match(after) or not _PERSON_NOUNS.match(after)):
+            return False
+        if not _PERSON_NOUNS.match(after) and not (casualty_verb and re.match(r"^\s*[.,]", after)):
+            return False
+        if not (_KILLED.search(sent) or _WOUNDED.search(sent) or _FLED.search(sent)
+                or _DETAINED.search(sent) or _FIGHTERS.search(after[:30])
+                or _EQUIPMENT.search(after[:30])):
+            return False
+    if m.value is not None and not re.search(r"\d", text) and m.value < 1 :
+        return False
+    return True
+
+
+@dataclass
+class _Ctx:
+    """What the engine knows while it reads: people and organisations seen so far."""
+
+    people: list[tuple[int, str]] = field(default_factory=list)  # (offset, full name)
+    orgs: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _latest(items: list[tuple[int, str]], before: int) -> str | None:
+    best = None
+    for at, name in items:
+        if at < before:
+            best = name
+    return best
+
+
+_SPEECH = "|".join(SPEECH_VERBS)
+_ATTR_AFTER = re.compile(
+    rf"(?:,|\u201d|\")\s*(?:(?:{_SPEECH})\s+)?(?P<who>[^,;\"\u201c\u201d]{{2,80}}?)\s+"
+    rf"(?:has |have |had )?(?:{_SPEECH})\b",
+    re.I,
+)
+_ATTR_SAID_X = re.compile(rf"(?:,|\u201d|\")\s*(?:{_SPEECH})\s+(?P<who>[A-Z][^,;.]{{2,80}})")
+_ATTR_ACCORDING = re.compile(r"\baccording to (?P<who>[^,;.\"\u201d]{2,80})", re.I)
+_ATTR_LEAD = re.compile(
+    rf"^(?:[^,]{{0,40}},\s*)?(?P<who>[A-Z\"][^,;\"\u201c\u201d]{{1,80}}?)\s+"
+    rf"(?:has |have |had |also |later |on \w+ )?(?:{_SPEECH})\b"
+)
+_PRONOUNS = {"he": "person", "she": "person", "it": "org", "they": "org", "the group": "org",
+             "the organization": "org", "the organisation": "org"}
+
+
+def _clean_source(who: str) -> str:
+    who = re.sub(r"\s+(?:on|in|late|early|last|this)\s+\w+(?:\s+\w+)?$", "", who.strip())
+    who = re.sub(r"^(?:and|but|while|as|so|then)\s+", "", who, flags=re.I)
+    who = re.sub(r"^(?:the|a|an)\s+", "", who, flags=re.I)
+    return who.strip(" .'\"")
+
+
+def _attribution(sent: _Sent, ctx: _Ctx) -> str | None:
+    """Who a sentence cites: ', he said', 'according to X', 'X said ...'."""
+    text = sent.text
+    who = None
+    for rx in (_ATTR_ACCORDING, _ATTR_AFTER, _ATTR_SAID_X, _ATTR_LEAD):
+        m = rx.search(text)
+        if m:
+            cand = _clean_source(m.group("who"))
+            if 0 < len(cand.split()) <= 9 and not re.search(r"\d", cand):
+                who = cand
+                break
+    if who is None:
+        return None
+    low = who.lower()
+    if low in _PRONOUNS:
+        pool = ctx.people if _PRONOUNS[low] == "person" else ctx.orgs
+        return _latest(pool, sent.start + text.lower().find(low)) or None
+    if low in ("officials", "reports", "sources", "people", "witnesses", "they", "we", "i", "you"):
+        return None
+    for _, person in ctx.people:
+        if who != person and who.endswith(person):
+            return person  # "Army spokesman Col. X" -> "X"
+    return who
+
+
+# ---------------------------------------------------------------------------------------------
+# Actors.
+
+_ACTOR_SKIP = {w for w in MONTHS if len(w) > 4 or w == "may"} | set(WEEKDAYS) | {
+    "the", "a", "an", "in", "on", "at", "but", "and", "it", "he", "she", "they", "we", "i",
+    "this", "that", "there", "these", "those", "after", "before", "since", "when", "while",
+    "as", "if", "photo", "file", "among", "also", "however", "meanwhile", "earlier", "later",
+    "last", "according", "some", "many", "his", "her", "their", "its", "our", "one", "two",
+    "ahead", "under", "with", "without", "during", "despite", "for", "from", "of", "to", "by",
+    "both", "another", "other", "more", "most", "all", "overall", "increasingly", "such",
+    "then", "what", "who", "why", "how", "where", "until", "about", "around", "over", "near",
+    "mr", "mrs", "ms", "dr", "sir", "western", "eastern", "northern", "southern", "central",
+    "editing", "reporting", "writing", "additional", "continue", "read", "related", "weeping",
+    "several", "each", "any", "no", "not", "yet", "so", "still", "only", "even", "just",
+    "once", "now", "here", "today", "tomorrow", "yesterday", "tonight", "suddenly", "women",
+    "witnesses", "activists", "calls", "tension", "residents", "investigators",
+}
+_CAP = r"(?:[A-Z][\w'\u2019.&-]*|al-[A-Z][\w'-]*|\b(?:al|el)\s(?=[A-Z])[A-Z][\w'-]*|#[A-Za-z]\w+)"
+_NAME_SEQ = re.compile(
+    rf"{_CAP}(?:\s+(?:(?:of|for|de|du|da|bin|ibn|van|von|al|el|the)\s+)*{_CAP})*"
+)
+_COUNTRY_SET = {c.lower() for c in COUNTRIES}
+_METONYM_SET = {c.lower() for c in METONYMS}
+_TITLE_RE = re.compile(
+    r"\b(?:" + "|".join(re.escape(t) for t in sorted(TITLES, key=len, reverse=True)) + r")\s*$",
+    re.I,
+)
+_ORG_HEAD = re.compile(
+    r"\b(?:Forces|Force|Army|Party|Front|Council|Ministry|Union|Nations|Observatory|Agency|"
+    r"Committee|Mission|Brigades?|Militia|Movement|Organi[sz]ation|Group|Office|Department|"
+    r"Guard|Police|Command|Authority|Institute|Watch|Borders|Cross|Crescent|Network|"
+    r"Corps|Battalion|Coalition|Alliance|League|Commission|Service|Program|Programme|Fund|"
+    r"State|Haram|Taliban|Qaeda|Shabab|News|TV|Radio|Times|Post|Foundation|Society|"
+    r"Federation|Association|Center|Centre|University|Hospital|Airways)\b"
+)
+_ACT_AFTER = re.compile(
+    rf"^\s*(?:'s\s+\w+\s+)?(?:,[^,]{{2,80}},\s*)?(?:has |have |had |also |later |on \w+ |"
+    rf"would |will |could |did not |does not |is |was |were |are )?"
+    rf"(?:{_SPEECH}|called|urged|launched|attacked|struck|killed|captured|claimed|denied|"
+    rf"accused|blamed|backed|sent|carried|fired|shelled|condemned|agreed|vowed|threatened|"
+    rf"responded|retook|seized|stormed|deployed|pledged|suspended|apologized|pressed|"
+    rf"stepped|traded|waged|wants|hoped|signed|met|recaptured|targeted|authorized|"
+    rf"intended|lent|intervene|mounted|entered|stopped|saw|watched|fought|fled|"
+    rf"reported|believes|runs|expanded|retains|attempted|is|was|has|have|had)\b",
+    re.I,
+)
+_APPOS = re.compile(
+    r"^\s*,\s*(?=(?:a|an|the|his|her|its|their|one|another|former|senior|deputy|top|chief|"
+    r"head|director|leader|spokesman|spokeswoman|commander|[A-Z][\w.'-]*)\s)"
+    r"(?P<a>[^,]{3,150}?)(?:,|(?<!\.[A-Z])\.(?:\s|$)|$)"
+)
+_SPEAKS_AFTER = re.compile(
+    rf"^\s*(?:,[^,]{{2,150}},\s*|\s+(?:of|from)\s+(?:the\s+)?[^,.]{{2,60}}?\s+)?"
+    rf"(?:has |had |also |later |then )?(?:{_SPEECH})\b"
+)
+_BY_BEFORE = re.compile(r"\b(?:by|with|and|from|between)\s*$", re.I)
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+# Gazetteer look-ups compiled once: a name's known kind, and every cue with its kind.
+_KNOWN_RE = re.compile(r"(?<![\w])(?:" + _alternation([k for k in KNOWN_ORGS if len(k) > 2])
+                       + r")(?![\w])")
+_KNOWN_LONG_RE = re.compile(r"(?<![\w])(?:" + _alternation([k for k in KNOWN_ORGS if len(k) > 3])
+                            + r")(?![\w])")
+_CUE_KIND = {cue: kind for kind, cues in reversed(KIND_CUES) for cue in cues}
+_CUE_RE = re.compile(r"(?<![\w.])(?:" + _alternation(list(_CUE_KIND)) + r")(?![\w])")
+_COUNTRY_RE = re.compile(r"(?<![\w-])(?:" + _alternation(list(COUNTRIES)) + r")(?![\w-])")
+_TITLE_SPLIT = re.compile(
+    r"^(?P<pre>.*?)\b(?P<title>(?i:" + _alternation([t for t in TITLES if t[0].isalpha()])
+    + r"))\s+(?P<rest>[A-Z].*)$"
+)
+
+
+@dataclass
+class _Actor:
+    name: str
+    kind: str
+    first: int  # offset of first mention
+    evidence: str
+    aliases: set[str] = field(default_factory=set)
+    person: bool = False
+    side: str | None = None
+    role: str = ""
+    score: int = 0
+
+
+def _kind_from_cues(text: str, prefer_near_end: bool = True) -> str | None:
+    """The kind a context implies, from the cue nearest its end (or start)."""
+    best: tuple[int, str] | None = None
+    for m in _CUE_RE.finditer(text.lower()):
+        pos = m.end() if prefer_near_end else -m.start()
+        if best is None or pos > best[0]:
+            best = (pos, _CUE_KIND[m.group()])
+    return best[1] if best else None
+
+
+def _org_kind(name: str) -> str | None:
+    low = name.lower().strip()
+    low = re.sub(r"^the\s+", "", low)
+    if low in KNOWN_ORGS:
+        return KNOWN_ORGS[low]
+    m = _KNOWN_LONG_RE.search(low)
+    if m:
+        return KNOWN_ORGS[m.group()]
+    if re.search(r"\b(?:armed|defen[cs]e|security|special|air|naval)\s+forces?\b", low):
+        return "state_force"
+    if re.search(r"\bforces\b", low):
+        return "non_state_armed_group"  # a named "X Forces" outside the state's own forces
+    return _kind_from_cues(low)
+
+
+def _split_name(seq: str) -> str:
+    seq = re.sub(r"['\u2019]s$", "", seq)
+    seq = re.sub(r"\.$", "", seq) if not re.search(r"\b[A-Z]\.$", seq) else seq
+    return seq.strip()
+
+
+def _is_personlike(name: str) -> bool:
+    words = name.split()
+    if not 2 <= len(words) <= 5:
+        return False
+    if _ORG_HEAD.search(name) or name.lower() in _COUNTRY_SET:
+        return False
+    if any(w.lower() in _ACTOR_SKIP or w.lower() in _COUNTRY_SET for w in words):
+        return False
+    return all(w[0].isupper() or w.lower() in ("al", "bin", "de", "van", "von") or
+               w.startswith("al-") for w in words) and not any(w.isupper() and len(w) > 1
+                                                               for w in words)
+
+
+_GROUP_RE = re.compile(
+    r"(?P<qual>(?:(?:[A-Z][\w.'\u2019-]*|" + "|".join(GROUP_QUALIFIERS) + r")\s+){0,3})"
+    r"(?P<head>" + "|".join(sorted((re.escape(h) for h in GROUP_HEADS), key=len, reverse=True))
+    + r")\b(?P<loyal>\s+loyal to\s+(?:[A-Z][\w.'\u2019-]*\s*){1,4})?",
+)
+
+
+def _group_key(qual: str, head: str) -> str:
+    """Phrases naming the same body share a key: 'Israeli soldiers' ~ 'Israeli forces'."""
+    kind = GROUP_HEADS[head.lower()]
+    caps = [w for w in qual.split() if w[:1].isupper() and w.lower() not in _ACTOR_SKIP]
+    quals = [w.lower() for w in qual.split() if w.lower() in GROUP_QUALIFIERS]
+    if kind == "civilians":
+        return "civilians"
+    tag = caps[0].lower().rstrip("'s") if caps else ("|".join(sorted(quals)) or "")
+    return f"{kind}:{tag}"
+
+
+def _role(text: str, start: int, end: int) -> str:
+    """A few words on what the actor did: the words after its mention, to the clause end."""
+    tail = text[end:end + 120]
+    tail = re.split(r"[.;:\"\u201c\u201d]|,\s", tail)[0]
+    words = tail.split()[:9]
+    role = " ".join(words).strip(" ,")
+    if not role or len(role) < 4:
+        return "named in the article"
+    return role
+
+
+def _sentence_at(sents: list[_Sent], pos: int) -> _Sent | None:
+    for s in sents:
+        if s.start <= pos < s.end:
+            return s
+    return None
+
+
+def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
+    """Find the parties: named people and organisations, acting countries and generic groups."""
+    body = [s for s in sents if s.kind in ("body", "bullet")]
+    found: dict[str, _Actor] = {}
+    acronyms: dict[str, str] = {}  # "SDF" -> "Syrian Democratic Forces"
+
+    def add(key: str, name: str, kind: str, sent: _Sent, pos: int, end: int,
+            person: bool = False, weight: int = 1) -> _Actor:
+        a = found.get(key)
+        if a is None:
+            a = _Actor(name, kind, pos, sent.text, person=person)
+            a.role = _role(text, pos, end)
+            found[key] = a
+        a.aliases.add(name)
+        a.score += weight
+        return a
+
+    # Acronym definitions: "Syrian Democratic Forces (SDF)".
+    for s in body:
+        for m in re.finditer(r"((?:(?:al |el )?[A-Z][\w'-]*\s+(?:(?:of|for|the|in)\s+)*){1,6})"
+                             r"\(([A-Z]{2,7})\)",
+                             s.text):
+            full = _split_name(m.group(1).strip())
+            full = re.sub(r"^(?:The|A|An)\s+", "", full)
+            acronyms[m.group(2)] = full
+
+    for s in body:
+        for m in _NAME_SEQ.finditer(s.text):
+            seq = m.group()
+            start = s.start + m.start()
+            # Drop sentence-initial function words ("The", "But", "In").
+            words = seq.split()
+            while words and words[0].lower().strip(".,") in _ACTOR_SKIP:
+                start += len(words[0]) + 1
+                words = words[1:]
+            if not words:
+                continue
+            seq = _split_name(" ".join(words))
+            if not seq or seq.lower() in _ACTOR_SKIP:
+                continue
+            pos_in_sent = start - s.start
+            before = s.text[max(0, pos_in_sent - 60):pos_in_sent]
+            end_in_sent = pos_in_sent + len(seq)
+            after = s.text[end_in_sent:end_in_sent + 140]
+            # Split a title off the front: "U.S. President Donald Trump".
+            title_kind: str | None = None
+            tm = _TITLE_SPLIT.match(seq)
+            if tm and len(tm.group("rest").split()) >= 1:
+                title_kind = TITLES.get(tm.group("title").lower())
+                pre = tm.group("pre").strip()
+                off = seq.index(tm.group("rest"), tm.start("rest"))
+                start += off
+                pos_in_sent += off
+                before = s.text[max(0, pos_in_sent - 60):pos_in_sent]
+                seq = tm.group("rest")
+                if pre:
+                    before = before  # the organisation before the title informs the kind
+            low = seq.lower()
+            if re.search(r"-(?:linked|backed|led|held|run|allied|affiliated|inspired)$", seq) or \
+                    re.match(r"^-(?:linked|backed|led|held|run|allied|affiliated|inspired)", after):
+                continue  # "Islamic State-linked militants": an adjective, not a mention
+            is_known = low in KNOWN_ORGS or re.sub(r"^the\s+", "", low) in KNOWN_ORGS
+            if seq in acronyms:
+                full = acronyms[seq]
+                kind = _org_kind(full) or _org_kind(seq) or "other"
+                add(full.lower(), full, kind, s, start, start + len(seq))
+                found[full.lower()].aliases.add(seq)
+                ctx.orgs.append((start, full))
+                continue
+            if _is_personlike(seq):
+                cue_title = _TITLE_RE.search(before)
+                appos = _APPOS.match(after)
+                speaks = _SPEAKS_AFTER.match(after) or re.search(
+                    rf"\b(?:{_SPEECH})\s*$", before)
+                framed = re.search(r",\s*$", before) and re.match(r"^\s*,", after)
+                if not (title_kind or cue_title or appos or speaks or tm or framed):
+                    continue
+                title_word = (tm.group("title") if tm else cue_title.group() if cue_title
+                              else "").lower().strip()
+                hits_a = _kind_hits(appos.group("a"), found, acronyms) if appos else []
+                if appos and len(hits_a) > 1:
+                    # "a spokesman for X": the organisation speaks louder than the title.
+                    text_a = appos.group("a").lower()
+                    hits_a = [h for h in hits_a if not re.match(
+                        r"(?:spokes\w*|officials?|office)\b", text_a[h[0]:h[3]])]
+                hits_b = _kind_hits(before[-60:], found, acronyms)
+                org_a = [h for h in hits_a if h[2]]
+                pkind: str | None = None
+                first = min(hits_a) if hits_a else None
+                neutral = first is not None and appos is not None and re.match(
+                    r"(?:spokes\w*|officials?|office)\b",
+                    appos.group("a").lower()[first[0]:first[3]])
+                if org_a and first is not None and (first[2] or neutral):
+                    pkind = min(org_a)[1]  # the organisation the appositive names
+                elif title_word and TITLES.get(title_word):
+                    pkind = TITLES[title_word]
+                elif hits_a:
+                    pkind = min(hits_a)[1]
+                elif hits_b:
+                    pkind = max(hits_b, key=lambda h: h[3])[1]
+                else:
+                    pkind = _owner_kind(before, found) or "other"
+                surname = seq.split()[-1]
+                a = add("p:" + seq.lower(), seq, pkind or "other", s, start, start + len(seq), person=True,
+                        weight=2)
+                a.aliases.add(surname)
+                ctx.people.append((start, seq))
+                continue
+            if len(seq.split()) == 1 and seq.lower() not in KNOWN_ORGS:
+                # A surname already known as a person.
+                for a in found.values():
+                    if a.person and seq in a.aliases:
+                        a.score += 1
+                        ctx.people.append((start, a.name))
+                        break
+                else:
+                    if (seq.isupper() and 2 <= len(seq) <= 6 and _ACT_AFTER.match(after)
+                            and not re.search(r"\d", seq)):
+                        kind = _org_kind(seq) or "other"
+                        add(low, seq, kind, s, start, start + len(seq))
+                        ctx.orgs.append((start, seq))
+                    elif (low in _COUNTRY_SET or low in _METONYM_SET) and (
+                        _ACT_AFTER.match(after) and not re.search(r"\b(?:in|of|to|from|into|"
+                                                                  r"across|near)\s*$", before)
+                        or re.search(r"backed (?:up )?by\s*$", before)
+                    ):
+                        add("c:" + low, seq, "government", s, start, start + len(seq))
+                continue
+            if is_known or _ORG_HEAD.search(seq):
+                base = re.sub(r"^(?:The)\s+", "", seq)
+                kind = _org_kind(base) or "other"
+                if kind == "media" and _self_outlet(text, base):
+                    continue
+                if re.search(r"\b(?:University|Hospital|Airways)\b", base) and not _ACT_AFTER.match(
+                        after):
+                    continue
+                key = base.lower()
+                for _acr, full in acronyms.items():
+                    if full.lower() == key:
+                        key = full.lower()
+                # Merge "Islamic State militants"-style mentions with the bare name.
+                add(key, base, kind, s, start, start + len(base))
+                ctx.orgs.append((start, base))
+                continue
+            if low in _COUNTRY_SET or low in _METONYM_SET:
+                if _ACT_AFTER.match(after) and not re.search(
+                        r"\b(?:in|of|to|from|into|across|near|at)\s*$", before) or re.search(
+                        r"backed (?:up )?by\s*$", before):
+                    add("c:" + low, seq, "government", s, start, start + len(seq))
+
+        # Common-noun groups: "Israeli forces", "troops loyal to Kiir", "civilians".
+        for m in _GROUP_RE.finditer(s.text):
+            qual, head = m.group("qual"), m.group("head")
+            qwords = qual.split()
+            while qwords and (qwords[0].lower() in _ACTOR_SKIP or qwords[0].lower() in MONTHS
+                              or qwords[0].lower() in _NUMBER_WORDS):
+                qwords = qwords[1:]
+            qual = " ".join(qwords)
+            name = (qual + " " + head).strip() + (m.group("loyal") or "").rstrip()
+            name = name.strip()
+            kind = GROUP_HEADS[head.lower()]
+            if qual and kind != "civilians":
+                lowq = qual.lower()
+                if any(w in lowq for w in ("rebel", "insurgent", "militant", "opposition",
+                                           "islamist")) or qual in acronyms or _org_kind(
+                        qual) == "non_state_armed_group":
+                    kind = "non_state_armed_group"
+                elif m.group("loyal") and head.lower() in ("forces", "troops", "fighters"):
+                    kind = "state_force"
+            if head.lower() in ("fighters", "militants") and qual:
+                # "Islamic State militants" is the group itself.
+                okey = qual.lower()
+                if okey in found or okey in KNOWN_ORGS:
+                    continue
+            key = _group_key(qual, head)
+            if m.group("loyal"):
+                key += ":" + m.group("loyal").split()[-1].lower()
+                kind = "non_state_armed_group" if head.lower() in ("forces", "fighters") and \
+                    "vice" in m.group("loyal").lower() else kind
+            start = s.start + m.start() + (len(m.group("qual")) - len(m.group("qual").lstrip()))
+            prev = found.get("g:" + key)
+            if prev is not None and len(name.split()) > len(prev.name.split()) and prev.score < 2:
+                prev.name = name
+            add("g:" + key, name, kind, s, start, s.start + m.end())
+
+    return list(found.values())
+
+
+GENERIC_MIN = 2  # bare group nouns ('fighters') must recur to count
+
+
+def _self_outlet(text: str, name: str) -> bool:
+    """True if a media name is the article's own outlet ('told Reuters', credits, captions)."""
+    if name.lower() == "reuters" and re.search(r"(?:Reporting|Editing) by", text):
+        return True
+    return False
+
+
+def _kind_hits(context: str, found: dict[str, _Actor],
+               acronyms: dict[str, str]) -> list[tuple[int, str, bool, int]]:
+    """Kind cues in a context as (start, kind, names an organisation, end), for people."""
+    hits: list[tuple[int, str, bool, int]] = []
+    low = context.lower()
+    for acr, full in acronyms.items():
+        for at in _word_at(context, acr):
+            hits.append((at, _org_kind(full) or "other", True, at + len(acr)))
+    for key, a in found.items():
+        if a.person or key.startswith(("g:", "c:")) or len(a.name) < 3:
+            continue
+        for at in _word_at(context, a.name):
+            hits.append((at, a.kind, True, at + len(a.name)))
+    for m in _KNOWN_RE.finditer(low):
+        hits.append((m.start(), KNOWN_ORGS[m.group()], True, m.end()))
+    for m in _CUE_RE.finditer(low):
+        hits.append((m.start(), _CUE_KIND[m.group()], False, m.end()))
+    return hits
+
+
+def _word_at(text: str, word: str) -> list[int]:
+    """Offsets where word occurs in text as whole words (cheaper than a regex per name)."""
+    out = []
+    at = text.find(word)
+    while at >= 0:
+        end = at + len(word)
+        if (at == 0 or not text[at - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+            out.append(at)
+        at = text.find(word, at + 1)
+    return out
+
+
+def _owner_kind(before: str, found: dict[str, _Actor]) -> str | None:
+    """The kind of the person whose spokesman this is: "Machar's spokesman X"."""
+    m = re.search(r"\b([A-Z][\w'-]+)['\u2019]s\s+(?:\w+\s+){0,2}$", before)
+    if m:
+        for a in found.values():
+            if a.person and m.group(1) in a.aliases:
+                return a.kind
+    return None
+
+
+_REGIONS = {"middle east", "europe", "africa", "sahel", "south caucasus", "west africa", "asia"}
+_NUMBER_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                 "eleven", "twelve", "dozens", "hundreds", "thousands", "several", "many"}
+
+
+def _select_actors(cands: list[_Actor]) -> list[_Actor]:
+    """Keep parties that matter: people and named organisations, groups mentioned with weight."""
+    out = []
+    for a in cands:
+        if a.name.lower() in _REGIONS:
+            continue
+        if GENERIC_MIN and a.name.lower() in GROUP_HEADS and a.kind != "civilians" and \
+                a.score < GENERIC_MIN:
+            continue  # a bare "fighters" mentioned once is background
+        if a.kind == "other" and not a.person and a.score < 2 and not _ORG_HEAD.search(a.name):
+            continue
+        out.append(a)
+    out.sort(key=lambda a: a.first)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Places and time.
+
+_PLACE_SUFFIX = re.compile(
+    r"\b((?:[A-Z][\w'\u2019-]+\s+){1,3})(?:province|region|district|city|town|village|camp|"
+    r"refugee camp|state|county|governorate|area|neighbou?rhood|base|valley|mountains?)\b"
+)
+_PLACE_PREP = re.compile(
+    r"\b(?:in|near|outside|into|from|at|of|across|around|toward|towards)\s+(?:the\s+)?"
+    r"((?:[A-Z][\w'\u2019-]+)(?:[\s-](?:al-)?[A-Z][\w'\u2019-]+){0,2})"
+)
+_WHEN = re.compile(
+    r"\b(?:(?:late |early )?(?:on |last |this )?(?:" + "|".join(w.title() for w in WEEKDAYS)
+    + r")(?: (?:morning|afternoon|evening|night))?|(?:on |in )?(?:"
+    + "|".join(m.title() for m in MONTHS if len(m) > 3) + r"|(?:Jan|Feb|Aug|Sept?|Oct|Nov|Dec)\.)"
+    r" \d{1,2}|(?:last|this) (?:week|month|weekend)|overnight|yesterday|today)\b"
+)
+
+
+def _places(text: str, sents: list[_Sent], actor_names: set[str]) -> list[str]:
+    """Places named in the article, the most specific first."""
+    specific: list[str] = []
+    general: list[str] = []
+    body = " ".join(s.text for s in sents if s.kind in ("body", "bullet"))
+    for m in _PLACE_SUFFIX.finditer(body):
+        name = re.sub(r"^(?:The|In|On|At)\s+", "", m.group(1).strip())
+        name = re.sub(r"^[\w.]+-(?:held|led|backed|controlled)\s+", "", name)
+        if name and name.split()[0].lower() not in _ACTOR_SKIP and name not in specific:
+            specific.append(name)
+    for m in _PLACE_PREP.finditer(body):
+        name = m.group(1).strip()
+        low = name.lower()
+        if (low in _ACTOR_SKIP or low in _COUNTRY_SET or name in actor_names
+                or _ORG_HEAD.search(name) or low.split()[0] in MONTHS
+                or low.split()[0] in WEEKDAYS or low in KNOWN_ORGS
+                or name.isupper() or low.rstrip("s") in ("u.s", "u.n")):
+            continue
+        if re.search(r"-(?:held|led|backed|controlled|run)$|(?:ian|ish|ese|i)$", name):
+            continue  # "SDF-held", "Syrian", "Iraqi": adjectives, not places
+        if name not in specific and not any(name in p for p in specific):
+            specific.append(name)
+    for m in _COUNTRY_RE.finditer(body):
+        if m.group() not in general:
+            general.append(m.group())
+    seen: list[str] = []
+    for p in specific[:6] + general:
+        if p not in seen and re.search(r"(?<!\w)" + re.escape(p) + r"(?!\w)", text):
+            seen.append(p)
+    return seen[:8]
+
+
+# ---------------------------------------------------------------------------------------------
+# Outlook.
+
+_FORWARD_STRONG = re.compile(
+    r"\b(?:will|won't|shall|expected|expects|expect|likely|unlikely|plans?|planned|planning|"
+    r"intends?|intended|vowed|vows|warned|warns|threatened|threatens|aims? to|set to|"
+    r"going to|weeks away|days away|months away|coming (?:days|weeks|months|years)|"
+    r"next (?:week|month|year|step)|soon|upcoming|prepare[sd]? to|preparing to|to meet|"
+    r"future|hopes?|hoped|enduring|would)\b",
+    re.I,
+)
+_FORWARD_WEAK = re.compile(r"\b(?:could|may|might|possible|potentially|risk|fears?)\b", re.I)
+
+
+def _outlook(sents: list[_Sent], ctx: _Ctx) -> Outlook:
+    """Forward-looking sentences, with who says so."""
+    scored: list[tuple[int, int, _Sent]] = []
+    for i, s in enumerate(sents):
+        if s.kind not in ("body",) or len(s.text.split()) < 6:
+            continue
+        strong = len(_FORWARD_STRONG.findall(s.text))
+        weak = len(_FORWARD_WEAK.findall(s.text))
+        score = 2 * strong + weak
+        if re.search(r"\bwould\b", s.text) and not re.search(
+                r"\b(?:will|expected|likely|plans?|warned|vowed|weeks away|coming)\b", s.text, re.I):
+            score -= 1  # "would" is often reported speech about the past
+        if score >= 2:
+            scored.append((score, i, s))
+    top = sorted(scored, key=lambda t: (-t[0], t[1]))[:4]
+    top.sort(key=lambda t: t[1])
+    signals = []
+    for _, _, s in top:
+        statement = s.text if len(s.text) <= 240 else s.text[:237].rsplit(" ", 1)[0] + "..."
+        signals.append(Signal(statement=statement, attributed_to=_attribution(s, ctx),
+                              evidence=s.text))
+    summary = signals[0].evidence if signals else ""
+    if summary and len(sents) and len(summary) > 300:
+        summary = summary[:297].rsplit(" ", 1)[0] + "..."
+    return Outlook(summary=summary, signals=signals)
+
+
+# ---------------------------------------------------------------------------------------------
+# The engine.
+
+
+def _situation(sents: list[_Sent]) -> str:
+    """The lead: the first body sentences after the dateline, at most two."""
+    body = [s for s in sents if s.kind == "body"]
+    lead = [s for s in body if s.lead] or body[:1]
+    chosen = lead[:2]
+    if len(chosen) == 1 and len(chosen[0].text.split()) < 25 and len(body) > 1:
+        nxt = body[body.index(chosen[0]) + 1] if body.index(chosen[0]) + 1 < len(body) else None
+        if nxt is not None:
+            chosen.append(nxt)
+    text = " ".join(s.text for s in chosen).strip()
+    if not text:
+        other = [s for s in sents if s.text.strip()]
+        text = other[0].text if other else "No text."
+    return text
+
+
+def extract(article: str) -> Brief:
+    """Build a brief from an article by rules alone: lead, figures, parties, places, outlook."""
+    text = article.replace("\r\n", "\n")
+    layout = _layout(text)
+    sents = _sentences(text, layout)
+    ctx = _Ctx()
+    cands = _actors(text, sents, ctx)
+    actors_kept = _select_actors(cands)
+    ctx.people.sort()
+    ctx.orgs.sort()
+
+    figures: list[Figure] = []
+    # One pass over the whole text is cheaper than one per sentence.
+    mentions = find_mentions(text)
+    seen: set[tuple[float | None, float | None, float | None, str]] = set()
+    for s in sents:
+        if s.kind not in ("body", "bullet"):
+            continue
+        attributed: str | None = None
+        looked = False
+        mine = [replace(x, start=x.start - s.start, end=x.end - s.start) for x in mentions
+                if x.start >= s.start and x.end <= s.end]
+        for m in mine:
+            if not _keep_mention(s.text, m):
+                continue
+            category = _category(s.text, m)
+            key = (m.value, m.low, m.high, category.value)
+            if key in seen or _restates(m, category, figures):
+                continue
+            seen.add(key)
+            if not looked:
+                attributed, looked = _attribution(s, ctx), True
+            figures.append(Figure(
+                value=_plain(m.value), low=_plain(m.low), high=_plain(m.high),
+                approximate=m.approximate or bool(re.search(
+                    r"\b(?:an estimated|estimated|nearly|almost|up to|as many as|some)\s*$",
+                    s.text[max(0, m.start - 20):m.start], re.I)),
+                counts=_counts(s.text, m), category=category,
+                attributed_to=attributed, evidence=s.text,
+            ))
+
+    actors = [
+        Actor(name=a.name, kind=ActorKind(a.kind), side=a.side, role=a.role or "named",
+              evidence=a.evidence)
+        for a in actors_kept
+    ]
+    names = {a.name for a in actors_kept}
+    where = _places(text, sents, names)
+    when = None
+    for s in sents:
+        if s.kind == "body":
+            wm = _WHEN.search(s.text)
+            if wm:
+                when = wm.group().strip()
+                break
+    return Brief(situation=_situation(sents), where=where, when=when, actors=actors,
+                 numbers=figures, outlook=_outlook(sents, ctx))
+
+
+def _plain(v: float | None) -> int | float | None:
+    if v is None:
+        return None
+    return int(v) if float(v).is_integer() else v
+
+
+def _restates(m: Mention, category: NumberCategory, figures: list[Figure]) -> bool:
+    """A rounder restatement of a figure already listed ('two million' after '2.1 million')."""
+    if m.value is None or m.value < 1000:
+        return False
+    for f in figures:
+        if f.value and f.value != m.value and abs(
+                f.value - m.value) <= 0.1 * max(f.value, m.value):
+            return True
+    return False

@@ -1,0 +1,130 @@
+"""The model-free extractive engine: grounding, figures, parties, lead and outlook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from summarizer._brief import ActorKind, NumberCategory
+from summarizer._extractive import extract
+from summarizer._grounding import ground
+
+EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
+ARTICLES = sorted(EVAL.rglob("*.txt")) if EVAL.is_dir() else []
+
+STORY = """Rebels attack town in north
+
+By Jane Doe
+
+KORVALA, March 3 (Reuters) - Rebels killed at least 12 soldiers in an attack on the town of \
+Marsh on Monday, the army said.
+
+A fighter stands guard in Marsh on March 2. (Jane Doe/AFP/Getty Images)
+
+Around 1,500 civilians fled the town, said Ali Haddad, a spokesman for the Liberation Front.
+
+About 300 residents fled on Tuesday, he said.
+
+According to the Red Cross, 40 people were wounded and 25 were detained.
+
+The war, which began in 2011, has killed more than 10 percent of the town's 9,000 residents. \
+A 22-year-old student was among the 7 dead, his family said, and 3 tanks were destroyed 5 km away.
+
+Army spokesman Col. Samir Nasser said the army will launch a new offensive in the coming weeks.
+"""
+
+
+def _figure(brief, value):  # noqa: ANN001, ANN202 - test helper
+    hits = [n for n in brief.numbers if n.value == value]
+    assert hits, f"no figure {value} in {[n.value for n in brief.numbers]}"
+    return hits[0]
+
+
+@pytest.mark.skipif(not ARTICLES, reason="no eval articles")
+@pytest.mark.parametrize("path", ARTICLES, ids=lambda p: p.stem)
+def test_every_eval_brief_grounds(path: Path) -> None:
+    article = path.read_text(encoding="utf-8")
+    assert ground(extract(article), article).problems == []
+
+
+def test_story_grounds() -> None:
+    assert ground(extract(STORY), STORY).problems == []
+
+
+def test_attribution_forms() -> None:
+    brief = extract(STORY)
+    assert _figure(brief, 12).attributed_to == "army"  # "..., the army said"
+    assert _figure(brief, 1500).attributed_to == "Ali Haddad"  # "..., said X"
+    assert _figure(brief, 300).attributed_to == "Ali Haddad"  # "he said" resolved
+    assert _figure(brief, 40).attributed_to == "Red Cross"  # "According to ..."
+
+
+def test_categories() -> None:
+    brief = extract(STORY)
+    assert _figure(brief, 12).category == NumberCategory.killed
+    assert _figure(brief, 1500).category == NumberCategory.displaced_or_fled
+    assert _figure(brief, 40).category == NumberCategory.wounded
+    assert _figure(brief, 25).category == NumberCategory.detained
+    assert _figure(brief, 3).category == NumberCategory.vehicles_or_equipment
+
+
+def test_approximate_flag() -> None:
+    brief = extract(STORY)
+    assert _figure(brief, 12).approximate
+    assert _figure(brief, 1500).approximate
+    assert not _figure(brief, 40).approximate
+
+
+def test_years_ages_percentages_distances_dates_not_listed() -> None:
+    values = {n.value for n in extract(STORY).numbers}
+    assert not values & {2011, 22, 10, 5, 9000}
+
+
+def test_vague_quantities_are_not_listed() -> None:
+    brief = extract("Hundreds of civilians fled the fighting on Monday, officials said.")
+    assert brief.numbers == []
+
+
+def test_alias_merging() -> None:
+    text = (
+        "The Syrian Democratic Forces (SDF) launched an offensive on Saturday. "
+        "The SDF said 20,000 civilians had left. U.S. President Donald Trump said he would "
+        "pull out troops. Trump said the battle was won."
+    )
+    names = [a.name for a in extract(text).actors]
+    assert names.count("Syrian Democratic Forces") == 1 and "SDF" not in names
+    assert "Donald Trump" in names and "Trump" not in names
+
+
+def test_actor_kinds() -> None:
+    kinds = {a.name: a.kind for a in extract(STORY).actors}
+    assert kinds.get("Ali Haddad") == ActorKind.non_state_armed_group  # speaks for a front
+    assert kinds.get("Samir Nasser") == ActorKind.state_force
+    assert kinds.get("Red Cross") == ActorKind.international_org
+    assert "Monday" not in kinds and "March" not in kinds
+
+
+def test_situation_skips_title_byline_dateline_caption() -> None:
+    situation = extract(STORY).situation
+    assert situation.startswith("Rebels killed at least 12 soldiers")
+    assert "By Jane Doe" not in situation and "KORVALA" not in situation
+    assert "Getty" not in situation
+
+
+def test_situation_skips_unmarked_dateline() -> None:
+    text = "Renewed fighting in the capital\n\nJUBA Renewed fighting erupted on Sunday.\n"
+    assert extract(text).situation == "Renewed fighting erupted on Sunday."
+
+
+def test_outlook_picks_forward_looking_sentences() -> None:
+    outlook = extract(STORY).outlook
+    assert outlook.signals
+    assert "will launch a new offensive" in outlook.signals[0].evidence
+    assert outlook.signals[0].attributed_to == "Samir Nasser"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "Hello.", "Talks resumed in the capital today."])
+def test_runs_on_sparse_articles(text: str) -> None:
+    brief = extract(text)
+    assert brief.numbers == [] and brief.situation

@@ -1,0 +1,47 @@
+"""The number forms the engines rely on."""
+
+from __future__ import annotations
+
+import pytest
+
+from summarizer._numbers import find_mentions, has_vague_quantity, parse_one, values_in
+
+
+@pytest.mark.parametrize(
+    ("token", "value"),
+    [("1,500", 1500), ("1.5 million", 1_500_000), ("20,000", 20000), ("five", 5), ("13", 13),
+     ("twenty-one", 21)],
+)
+def test_parse_one(token: str, value: float) -> None:
+    assert parse_one(token) == value
+
+
+def test_range_with_to() -> None:
+    (m,) = [m for m in find_mentions("The SDF believes 400 to 600 jihadists remain.") if m.low]
+    assert (m.low, m.high) == (400, 600)
+
+
+def test_range_with_between() -> None:
+    (m,) = find_mentions("between 500 and 700 militants")
+    assert (m.low, m.high, m.value) == (500, 700, None)
+
+
+def test_and_without_between_is_two_figures() -> None:
+    assert values_in("5 attackers and 6 fighters") == {5, 6}
+
+
+def test_hundreds_is_vague_and_approximate() -> None:
+    (m,) = find_mentions("Hundreds of civilians fled.")
+    assert m.value is None and m.approximate
+    assert has_vague_quantity("hundreds of civilians")
+
+
+def test_hedge_marks_approximate() -> None:
+    (m,) = find_mentions("Around 1,500 civilians had fled")
+    assert m.value == 1500 and m.approximate
+    (m,) = find_mentions("1,500 civilians had fled")
+    assert not m.approximate
+
+
+def test_words_and_scales_in_text() -> None:
+    assert values_in("displaced 2.1 million people and twenty-one died") == {2_100_000, 21}
