@@ -22,9 +22,11 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 
 from ._brief import SCHEMA_VERSION, Brief
 from ._cache import Cache, cache_key
+from ._chunking import merge_briefs, split_article
 from ._engines import ChatModel, ChatReply, ChatRequest
 from ._errors import (
     BriefValidationError,
+    ConfigurationError,
     InputError,
     RefusalError,
     TransportError,
@@ -32,7 +34,7 @@ from ._errors import (
 )
 from ._extractive import extract
 from ._grounding import Article, Grounding, Problem, drop_unverified, ground
-from ._prompts import Prompts, load_prompts, model_schema
+from ._prompts import Prompts, compact, load_prompts, model_schema
 from ._result import Attempt, Meta, Result, Usage
 from ._settings import Settings
 
@@ -234,6 +236,43 @@ class Summarizer:
         )
 
     async def _llm(self, model: ChatModel, article: str, policy: Policy) -> Result:
+        """Brief an article, in parts if it does not fit the model's context."""
+        assert self._prompts is not None
+        context = self.settings.context_tokens or model.context_tokens
+        if not context:
+            return await self._llm_one(model, article, policy)
+        overhead = sum(model.count_tokens(m["content"]) for m in build_messages(self._prompts, ""))
+        overhead += model.count_tokens(compact(self._schema))  # sent once, but it fills context
+        budget = context - self.settings.max_tokens - overhead
+        if budget < 256:
+            raise ConfigurationError(
+                f"a context of {context} tokens leaves no room for an article after the prompt "
+                f"({overhead} tokens) and the output budget ({self.settings.max_tokens}); "
+                "raise --context-tokens or lower --max-tokens"
+            )
+        if model.count_tokens(article) <= budget:
+            return await self._llm_one(model, article, policy)
+        parts = split_article(article, budget, model.count_tokens)
+        results = [await self._llm_one(model, part, policy) for part in parts]
+        brief = merge_briefs([r.brief for r in results])
+        report = ground(brief, article)  # against the whole text, not the parts
+        warnings = [f"the article was longer than the model's context ({context} tokens) and was "
+                    f"briefed in {len(parts)} parts"]
+        if report.problems:
+            brief, dropped = self._lenient(brief, article, report.problems)
+            warnings += dropped
+            report = ground(brief, article)
+        first = results[0].meta
+        return Result(brief=brief, meta=first.model_copy(update={
+            "attempts": sum(r.meta.attempts for r in results),
+            "attempt_log": [a for r in results for a in r.meta.attempt_log],
+            "usage": sum((r.meta.usage for r in results), Usage()),
+            "latency_s": round(sum(r.meta.latency_s for r in results), 4),
+            "warnings": warnings + [w for r in results for w in r.meta.warnings],
+            "spans": report.spans,
+        }))
+
+    async def _llm_one(self, model: ChatModel, article: str, policy: Policy) -> Result:
         s = self.settings
         assert self._prompts is not None
         prompts = self._prompts

@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._chunking import estimate_tokens
 from .._result import Usage
 
 
@@ -37,6 +38,12 @@ class ChatModel(ABC):
     model: str | None = None
     #: How many briefs may be in flight at once (a local model runs one at a time).
     max_concurrency: int | None = None
+    #: The model's context window in tokens; longer articles are split into parts.
+    context_tokens: int | None = None
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens in a text: the model's tokenizer where an engine has one, else an estimate."""
+        return estimate_tokens(text)
 
     @abstractmethod
     async def complete(self, request: ChatRequest) -> ChatReply:

@@ -13,6 +13,11 @@ from .._prompts import compact
 from .._result import Usage
 from ._base import ChatModel, ChatReply, ChatRequest
 
+# Context windows of well-known models; any other model gets DEFAULT_CONTEXT unless configured.
+CONTEXTS = {"gpt-4o": 128_000, "gpt-4o-mini": 128_000, "gpt-4.1": 1_000_000,
+            "gpt-4.1-mini": 1_000_000, "gpt-3.5-turbo": 16_385}
+DEFAULT_CONTEXT = 8192
+
 # Output modes, best first; a server that rejects one is asked in the next, once per engine.
 MODES = ("json_schema", "json_object", "text")
 
@@ -37,6 +42,7 @@ class OpenAIEngine(ChatModel):
                 "no endpoint configured: set OPENAI_API_KEY, or --base-url for a local server"
             )
         self.model = model
+        self.context_tokens = CONTEXTS.get(model, DEFAULT_CONTEXT)
         self._key = api_key or "no-key"  # local servers want none, but the SDK insists on one
         # max_retries=0: the pipeline is the one retry layer.
         self._client = openai.AsyncOpenAI(

@@ -44,6 +44,9 @@ def engine_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Re-asks after an invalid or ungrounded reply."),
         click.option("--max-tokens", type=click.IntRange(64), default=2048, show_default=True,
                      help="Output budget per request."),
+        click.option("--context-tokens", type=click.IntRange(512), default=None,
+                     help="The model's context window; longer articles are briefed in parts "
+                          "[default: known per model, else 8192; local: the model's n_ctx]."),
         click.option("--strict/--lenient", default=False, show_default=True,
                      help="strict: any unverifiable item is an error; lenient: drop it, warn."),
         click.option("-v", "--verbose", is_flag=True, help="Say what happens on stderr."),
@@ -60,6 +63,7 @@ def settings_from(opts: dict[str, Any]) -> Settings:
         engine=opts["engine"], model=opts["model"], base_url=opts["base_url"],
         timeout=opts["timeout"], model_path=opts["model_path"], prompts=opts["prompts"],
         reasks=opts["reasks"], max_tokens=opts["max_tokens"], strict=opts["strict"],
+        context_tokens=opts["context_tokens"],
     )
 
 

@@ -1,0 +1,67 @@
+"""Articles longer than the model's context: split on paragraphs, briefed in parts, merged,
+grounded against the whole text. Never truncated."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from summarizer import ConfigurationError, Summarizer, ground
+from summarizer._chunking import estimate_tokens, split_article
+from summarizer.testing import FakeOpenAIServer
+
+from .conftest import EVAL, ROOT
+
+
+def long_article() -> str:
+    texts = [(ROOT / "examples" / "baghouz.txt").read_text(encoding="utf-8")]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((EVAL / "dev").glob("*.txt"))[:3]]
+    return "\n\n".join(texts)
+
+
+def test_split_keeps_every_word_and_respects_the_budget() -> None:
+    article = long_article()
+    parts = split_article(article, 600)
+    assert len(parts) > 3
+    assert all(estimate_tokens(p) <= 600 for p in parts)
+    assert re.findall(r"\S+", " ".join(parts)) == re.findall(r"\S+", article)
+
+
+def test_a_paragraph_longer_than_the_budget_is_cut_between_sentences_then_words() -> None:
+    paragraph = " ".join(f"Sentence number {i} says the fighting went on." for i in range(200))
+    parts = split_article(paragraph, 50)
+    assert all(estimate_tokens(p) <= 50 for p in parts)
+    assert " ".join(parts).split() == paragraph.split()
+    assert split_article("word " * 400, 20)  # one endless sentence still fits, word by word
+
+
+@pytest.mark.skipif(not (EVAL / "dev").is_dir(), reason="../shared/eval is not beside the repo")
+def test_long_article_is_briefed_in_parts_and_grounded_on_the_whole(
+    server: FakeOpenAIServer,
+) -> None:
+    article = long_article()
+    summarizer = Summarizer(engine="openai", base_url=server.url, model="m", cache=False,
+                            context_tokens=4000, max_tokens=1024)
+    result = summarizer.summarize(article)
+    parts = len(server.requests)
+    assert parts >= 3  # one request a part, each within the context
+    assert any(f"briefed in {parts} parts" in w for w in result.meta.warnings)
+    for body in server.requests:
+        sent = sum(estimate_tokens(m["content"]) for m in body["messages"])
+        assert sent + 1024 <= 4000 + 50 * len(body["messages"])
+    assert ground(result.brief, article).ok
+    assert result.meta.attempts == parts
+    values = {n.value for n in result.brief.numbers}
+    assert 1500 in values  # from the first part (Baghouz)
+    assert len(values) > 8  # and figures from the later parts too
+    for span in result.meta.spans:
+        assert 0 <= span.start < span.end <= len(article)
+
+
+def test_context_too_small_is_a_clear_error(server: FakeOpenAIServer, baghouz: str) -> None:
+    summarizer = Summarizer(engine="openai", base_url=server.url, model="m", cache=False,
+                            context_tokens=1000, max_tokens=900)
+    with pytest.raises(ConfigurationError, match="leaves no room"):
+        summarizer.summarize(baghouz)
+    assert server.requests == []
