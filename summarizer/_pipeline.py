@@ -337,8 +337,8 @@ class Summarizer:
                         f"({problems[0]}); this brief was extracted from the article instead"]
         elif problems and brief is not None:
             brief, warnings = self._lenient(brief, article, report.problems)
+            report = ground(brief, art)
         assert brief is not None
-        report = ground(brief, art)
         return Result(
             brief=brief,
             meta=Meta(

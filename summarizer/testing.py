@@ -196,6 +196,8 @@ def default_content(body: dict[str, Any]) -> str:
 def _handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Nagle's algorithm with delayed ACKs would stall each small reply by ~40 ms.
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
             return
@@ -279,8 +281,9 @@ def _handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", str(len(payload)))
                 for k, v in (headers or {}).items():
                     self.send_header(k, v)
-                self.end_headers()
-                self.wfile.write(payload)
+                # Headers and body in one write: one segment, no stall between them.
+                self._headers_buffer.append(b"\r\n" + payload)
+                self.flush_headers()
             except (BrokenPipeError, ConnectionResetError):
                 self.close_connection = True
 

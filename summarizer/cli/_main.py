@@ -122,6 +122,8 @@ def brief(source: str, fmt: str, **opts: Any) -> None:
         result = summarizer.summarize(text)
     finally:
         summarizer.close()
+    if result.meta.cached:
+        log.info("answered from the cache (%s); --no-cache to ask again", summarizer.cache().path)
     for attempt in result.meta.attempt_log:
         log.info("attempt: %s -> %s (%d tokens, %.2f s)", attempt.reason, attempt.outcome,
                  attempt.usage.total_tokens, attempt.seconds)
