@@ -163,3 +163,62 @@ def means(scores: list[Score]) -> dict[str, float]:
     out = {m: sum(getattr(s, m) for s in scores) / len(scores) for m in METRICS}
     out["seconds"] = sum(s.seconds for s in scores) / len(scores)
     return out
+
+
+_COLUMNS = (
+    ("num_rec", "number_recall", "{:.2f}"), ("num_prec", "number_precision", "{:.2f}"),
+    ("act_rec", "actor_recall", "{:.2f}"), ("act_prec", "actor_precision", "{:.2f}"),
+    ("kinds", "kind_accuracy", "{:.2f}"), ("ground", "grounding", "{:.2f}"),
+    ("fabric", "fabricated", "{:.0f}"), ("reasks", "reasks", "{:.0f}"),
+    ("tokens", "tokens", "{:.0f}"), ("seconds", "seconds", "{:.3f}"),
+)
+
+
+def _mean_row(items: list[Score]) -> list[str]:
+    return [fmt.format(sum(float(getattr(s, attr)) for s in items) / len(items))
+            for _, attr, fmt in _COLUMNS]
+
+
+def _bar(value: float, width: int = 10) -> str:
+    full = round(max(0.0, min(1.0, value)) * width)
+    return "\u2588" * full + "\u2591" * (width - full)
+
+
+def report(scores: list[Score], fmt: str = "text", *, details: bool = False) -> str:
+    """Per-article rows, the mean of each folder and of all articles, and the sums of counts."""
+    groups: dict[str, list[Score]] = {}
+    for s in scores:
+        groups.setdefault(s.group, []).append(s)
+    rows = [(f"{s.group}/{s.name}" + (f" ERROR {s.error}" if s.error else ""),
+             [fmt_.format(float(getattr(s, attr))) for _, attr, fmt_ in _COLUMNS]) for s in scores]
+    totals = [(f"mean {group} ({len(items)})", _mean_row(items))
+              for group, items in [*groups.items(), ("all", scores)]]
+    head = [name for name, _, _ in _COLUMNS]
+    summary = (f"{len(scores)} articles: {sum(s.fabricated for s in scores)} fabricated figures, "
+               f"{sum(s.reasks for s in scores)} re-asks, {sum(s.tokens for s in scores)} tokens, "
+               f"{sum(s.seconds for s in scores):.2f} s; "
+               f"{sum(1 for s in scores if s.error)} failed")
+    if fmt == "markdown":
+        out = ["# Quality report", "", summary, "",
+               "| article | " + " | ".join(head) + " |", "|---" * (len(head) + 1) + "|"]
+        out += [f"| {name} | " + " | ".join(c) + " |" for name, c in rows]
+        out += [f"| **{name}** | " + " | ".join(c) + " |" for name, c in totals]
+        out += ["", "## Recall per article", "", "| article | numbers | actors |", "|---|---|---|"]
+        out += [f"| {s.group}/{s.name} | `{_bar(s.number_recall)}` {s.number_recall:.2f} | "
+                f"`{_bar(s.actor_recall)}` {s.actor_recall:.2f} |" for s in scores]
+        text = "\n".join(out) + "\n"
+    else:
+        width = max(len(n) for n, _ in rows + totals)
+
+        def line(name: str, cells: list[str]) -> str:
+            return f"{name:<{width}}  " + "  ".join(f"{x:>8}" for x in cells)
+
+        text = "\n".join([line("article", head), *(line(n, c) for n, c in rows), "",
+                          *(line(n, c) for n, c in totals), "", summary]) + "\n"
+    if details:
+        for s in scores:
+            text += (f"\n{s.group}/{s.name}: missed numbers {s.missed_numbers}, extra numbers "
+                     f"{s.extra_numbers}; missed actors {s.missed_actors}, extra actors "
+                     f"{s.extra_actors}; wrong kinds {s.wrong_kinds}")
+        text += "\n"
+    return text

@@ -24,7 +24,7 @@ from ._gazetteer import (
     WEEKDAYS,
 )
 from ._numbers import Mention, find_mentions
-from ._text import paragraphs, sentences
+from ._text import alternation, paragraphs, sentences
 
 # ---------------------------------------------------------------------------------------------
 # Layout: which paragraphs are body text, and where the lead starts.
@@ -364,10 +364,7 @@ _NAME_SEQ = re.compile(
 )
 _COUNTRY_SET = {c.lower() for c in COUNTRIES}
 _METONYM_SET = {c.lower() for c in METONYMS}
-_TITLE_RE = re.compile(
-    r"\b(?:" + "|".join(re.escape(t) for t in sorted(TITLES, key=len, reverse=True)) + r")\s*$",
-    re.I,
-)
+_TITLE_RE = re.compile(r"\b" + alternation(TITLES) + r"\s*$", re.I)
 _ORG_HEAD = re.compile(
     r"\b(?:Forces|Force|Army|Party|Front|Council|Ministry|Union|Nations|Observatory|Agency|"
     r"Committee|Mission|Brigades?|Militia|Movement|Organi[sz]ation|Group|Office|Department|"
@@ -399,20 +396,14 @@ _SPEAKS_AFTER = re.compile(
 _BY_BEFORE = re.compile(r"\b(?:by|with|and|from|between)\s*$", re.I)
 
 
-def _alternation(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
-
 # Gazetteer look-ups compiled once: a name's known kind, and every cue with its kind.
-_KNOWN_RE = re.compile(r"(?<![\w])(?:" + _alternation([k for k in KNOWN_ORGS if len(k) > 2])
-                       + r")(?![\w])")
-_KNOWN_LONG_RE = re.compile(r"(?<![\w])(?:" + _alternation([k for k in KNOWN_ORGS if len(k) > 3])
-                            + r")(?![\w])")
+_KNOWN_RE = re.compile(alternation([k for k in KNOWN_ORGS if len(k) > 2], r"\w") + r"(?![\w])")
+_KNOWN_LONG_RE = re.compile(alternation([k for k in KNOWN_ORGS if len(k) > 3], r"\w") + r"(?![\w])")
 _CUE_KIND = {cue: kind for kind, cues in reversed(KIND_CUES) for cue in cues}
-_CUE_RE = re.compile(r"(?<![\w.])(?:" + _alternation(list(_CUE_KIND)) + r")(?![\w])")
-_COUNTRY_RE = re.compile(r"(?<![\w-])(?:" + _alternation(list(COUNTRIES)) + r")(?![\w-])")
+_CUE_RE = re.compile(alternation(list(_CUE_KIND), r"[\w.]") + r"(?![\w])")
+_COUNTRY_RE = re.compile(alternation(COUNTRIES, r"[\w-]") + r"(?![\w-])")
 _TITLE_SPLIT = re.compile(
-    r"^(?P<pre>.*?)\b(?P<title>(?i:" + _alternation([t for t in TITLES if t[0].isalpha()])
+    r"^(?P<pre>.*?)\b(?P<title>(?i:" + alternation([t for t in TITLES if t[0].isalpha()])
     + r"))\s+(?P<rest>[A-Z].*)$"
 )
 
@@ -475,9 +466,8 @@ def _is_personlike(name: str) -> bool:
 
 
 _GROUP_RE = re.compile(
-    r"(?P<qual>(?:(?:[A-Z][\w.'\u2019-]*|" + "|".join(GROUP_QUALIFIERS) + r")\s+){0,3})"
-    r"(?P<head>" + "|".join(sorted((re.escape(h) for h in GROUP_HEADS), key=len, reverse=True))
-    + r")\b(?P<loyal>\s+loyal to\s+(?:[A-Z][\w.'\u2019-]*\s*){1,4})?",
+    r"(?P<qual>(?:(?:[A-Z][\w.'\u2019-]*|" + alternation(GROUP_QUALIFIERS) + r")\s+){0,3})"
+    r"(?P<head>" + alternation(GROUP_HEADS) + r")\b(?P<loyal>\s+loyal to\s+(?:[A-Z][\w.'\u2019-]*\s*){1,4})?",
 )
 
 

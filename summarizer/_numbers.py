@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 _UNITS = {
@@ -96,12 +97,17 @@ def parse_one(token: str) -> float | None:
 def find_mentions(text: str) -> list[Mention]:
     """Every figure in the text, ranges first, then single figures and vague quantities."""
     found: list[Mention] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text))  # 1 where a figure already claims the character
 
     def free(s: int, e: int) -> bool:
-        return all(e <= a or s >= b for a, b in taken)
+        return taken.find(1, s, e) < 0
 
-    for m in _RANGE.finditer(text):
+    def take(s: int, e: int) -> None:
+        taken[s:e] = b"\x01" * (e - s)
+
+    digits, words, vague, between = _candidates(text)
+    singles = sorted(digits + words)
+    for m in _scan(_RANGE, text, sorted(singles + between) if between else singles):
         low, high = parse_one(m.group("low")), parse_one(m.group("high"))
         if low is None or high is None or not low < high:
             continue
@@ -109,25 +115,65 @@ def find_mentions(text: str) -> list[Mention]:
         if sep in ("and",) and not m.group().lower().startswith("between"):
             continue  # "5 suicide attackers and 6 fighters" is two figures, not a range
         # "400 to 600" scales: "1 to 2 million" means 1,000,000 to 2,000,000.
-        scale_m = re.search(r"(hundred|thousand|million|billion)\s*$", m.group("high"), re.I)
-        if scale_m and low < 1000 and not re.search(_SCALE, m.group("low"), re.I):
+        scale_m = _SCALE_END.search(m.group("high"))
+        if scale_m and low < 1000 and not _SCALE_RE.search(m.group("low")):
             low *= _SCALES[scale_m.group(1).lower()]
         found.append(Mention(m.start(), m.end(), m.group(), None, low, high, _approx(text, m)))
-        taken.append((m.start(), m.end()))
-    for m in _SINGLE.finditer(text):
+        take(m.start(), m.end())
+    for m in _scan(_SINGLE, text, singles):
         if not free(m.start(), m.end()) or _inside_word(text, m.start(), m.end()):
             continue
         value = parse_one(m.group())
         if value is None:
             continue
         found.append(Mention(m.start(), m.end(), m.group(), value, None, None, _approx(text, m)))
-        taken.append((m.start(), m.end()))
-    for m in _VAGUE.finditer(text):
+        take(m.start(), m.end())
+    for m in _scan(_VAGUE, text, vague):
         if free(m.start(), m.end()):
             found.append(Mention(m.start(), m.end(), m.group(), None, None, None, True))
-            taken.append((m.start(), m.end()))
+            take(m.start(), m.end())
     found.sort(key=lambda x: x.start)
     return found
+
+
+# Where a figure can start: a digit, or a word that can begin a figure. Trying the figure
+# patterns only there gives what ``finditer`` over every offset gives, several times faster.
+_TOKEN = re.compile(r"[A-Za-z]+")
+_DIGIT = re.compile(r"\d")
+_FIRST_WORDS = frozenset(
+    [*_TENS, *(k for k in _UNITS if " " not in k and k != "dozen"), "a"]
+)
+_VAGUE_FIRST = frozenset(v.split()[0] for v in VAGUE)
+_BETWEEN = re.compile(r"[Bb][Ee][Tt][Ww][Ee][Ee][Nn]")
+_SCALE_END = re.compile(r"(hundred|thousand|million|billion)\s*$", re.IGNORECASE)
+_SCALE_RE = re.compile(_SCALE, re.IGNORECASE)
+
+
+def _candidates(text: str) -> tuple[list[int], list[int], list[int], list[int]]:
+    """Offsets of digits, of number words, of vague-quantity words and of 'between'."""
+    digits = [m.start() for m in _DIGIT.finditer(text)]
+    words: list[int] = []
+    vague: list[int] = []
+    for m in _TOKEN.finditer(text):
+        w = m.group().lower()
+        if w in _FIRST_WORDS:
+            words.append(m.start())
+        if w in _VAGUE_FIRST:
+            vague.append(m.start())
+    between = [m.start() for m in _BETWEEN.finditer(text)]  # may start inside a word
+    return digits, words, vague, between
+
+
+def _scan(rx: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """rx.finditer(text), given every offset (sorted) where a match could start."""
+    cur = 0
+    for p in starts:
+        if p < cur:
+            continue
+        m = rx.match(text, p)
+        if m:
+            yield m
+            cur = m.end()
 
 
 def _inside_word(text: str, start: int, end: int) -> bool:

@@ -131,3 +131,35 @@ def clip(text: str, limit: int = 80) -> str:
     """Shorten a text for a message, marking the cut with an ellipsis."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def alternation(words: list[str] | tuple[str, ...] | set[str], not_after: str = "") -> str:
+    """A regex matching any of words, the longest that fits first, as a prefix tree.
+
+    Equivalent to ``(?:w1|w2|...)`` with the words sorted longest first, but the regex engine
+    tries each character once instead of each word in turn. With ``not_after`` (a character
+    class such as ``[\\w-]``), a match may not follow such a character, as ``(?<!not_after)``
+    before the group would say; the check sits after the first character so that the engine
+    can skip offsets whose character starts no word.
+    """
+    root: dict[str, dict] = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        kids = [k for k in node if k]
+        if not kids:
+            return ""
+        parts = [re.escape(k) + build(node[k]) for k in kids]
+        body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+        if "" in node:  # a word ends here: try the longer words first, then stop
+            body = ("(?:" + body + ")?") if len(parts) == 1 else body + "?"
+        return body
+
+    if not not_after:
+        return "(?:" + build(root) + ")"
+    heads = [re.escape(k) + rf"(?<!{not_after}[\s\S])" + build(root[k]) for k in root if k]
+    return "(?:" + "|".join(heads) + ")"

@@ -23,6 +23,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -275,15 +276,12 @@ def _handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
 
         def _send_raw(self, status: int, payload: bytes, ctype: str,
                       headers: dict[str, str] | None = None) -> None:
+            head = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}", f"Content-Type: {ctype}",
+                    f"Content-Length: {len(payload)}"]
+            head += [f"{k}: {v}" for k, v in (headers or {}).items()]
             try:
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(payload)))
-                for k, v in (headers or {}).items():
-                    self.send_header(k, v)
-                # Headers and body in one write: one segment, no stall between them.
-                self._headers_buffer.append(b"\r\n" + payload)
-                self.flush_headers()
+                # Status, headers and body in one write: one segment, no stall between them.
+                self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + payload)
             except (BrokenPipeError, ConnectionResetError):
                 self.close_connection = True
 

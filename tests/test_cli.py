@@ -129,7 +129,7 @@ def test_eval_prints_per_article_and_totals() -> None:
     assert "seed" in out or "baghouz" in out
     assert "mean all (1)" in out
     code, out, _ = run("eval", str(EVAL / "seed"), "--format", "markdown")
-    assert out.startswith("| article |")
+    assert out.startswith("# Quality report") and "| article |" in out and "\u2588" in out
 
 
 def test_eval_on_a_folder_without_gold(tmp_path: Path) -> None:

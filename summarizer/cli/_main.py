@@ -15,7 +15,7 @@ import click
 from .. import __version__
 from .._brief import Brief
 from .._errors import SummarizerError
-from .._eval import METRICS, Score, evaluate, means
+from .._eval import evaluate, report
 from .._pipeline import Summarizer
 from .._result import Result
 from .._settings import ENGINES, Settings
@@ -163,46 +163,9 @@ def eval_(folder: Path, fmt: str, details: bool, **opts: Any) -> None:
         summarizer.close()
     if not scores:
         raise click.ClickException(f"no X.txt with an X.gold.json beside it below {folder}")
-    click.echo(eval_report(scores, fmt, details=details), nl=False)
+    click.echo(report(scores, fmt, details=details), nl=False)
     if any(s.error for s in scores):
         sys.exit(1)
-
-
-_HEAD = ("num_rec", "num_prec", "act_rec", "act_prec", "kinds", "ground")
-
-
-def eval_report(scores: list[Score], fmt: str, *, details: bool = False) -> str:
-    """Per-article rows, then the mean of each group and of all articles."""
-    groups: dict[str, list[Score]] = {}
-    for s in scores:
-        groups.setdefault(s.group, []).append(s)
-    rows: list[tuple[str, list[str]]] = []
-    for s in scores:
-        cells = [f"{getattr(s, m):.2f}" for m in METRICS] + [f"{s.seconds:.3f}"]
-        rows.append((f"{s.group}/{s.name}" + (f" ERROR {s.error}" if s.error else ""), cells))
-    totals: list[tuple[str, list[str]]] = []
-    for group, items in [*groups.items(), ("all", scores)]:
-        m = means(items)
-        totals.append((f"mean {group} ({len(items)})",
-                       [f"{m[k]:.2f}" for k in METRICS] + [f"{m['seconds']:.3f}"]))
-    head = [*_HEAD, "seconds"]
-    if fmt == "markdown":
-        out = ["| article | " + " | ".join(head) + " |", "|---" * (len(head) + 1) + "|"]
-        out += [f"| {name} | " + " | ".join(c) + " |" for name, c in rows]
-        out += [f"| **{name}** | " + " | ".join(c) + " |" for name, c in totals]
-        text = "\n".join(out) + "\n"
-    else:
-        width = max(len(n) for n, _ in rows + totals)
-        line = lambda n, c: f"{n:<{width}}  " + "  ".join(f"{x:>8}" for x in c)  # noqa: E731
-        text = "\n".join([line("article", head), *(line(n, c) for n, c in rows), "",
-                          *(line(n, c) for n, c in totals)]) + "\n"
-    if details:
-        for s in scores:
-            text += (f"\n{s.group}/{s.name}: missed numbers {s.missed_numbers}, extra numbers "
-                     f"{s.extra_numbers}; missed actors {s.missed_actors}, extra actors "
-                     f"{s.extra_actors}; wrong kinds {s.wrong_kinds}")
-        text += "\n"
-    return text
 
 
 def main() -> None:
