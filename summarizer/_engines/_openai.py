@@ -101,7 +101,7 @@ class OpenAIEngine(ChatModel):
             text=choice.message.content or "",
             usage=usage,
             finish_reason=choice.finish_reason or "stop",
-            refusal=refusal,
+            refusal=self._scrub(refusal) if refusal else None,
         )
 
     def _translate(self, exc: openai.OpenAIError) -> Exception:

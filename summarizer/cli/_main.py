@@ -42,6 +42,8 @@ def engine_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Folder of prompt templates to use instead of the packaged ones."),
         click.option("--reasks", type=click.IntRange(0, 10), default=2, show_default=True,
                      help="Re-asks after an invalid or ungrounded reply."),
+        click.option("--retries", type=click.IntRange(0, 20), default=4, show_default=True,
+                     help="Transport retries (429, 5xx, timeouts, connection errors) per request."),
         click.option("--max-tokens", type=click.IntRange(64), default=2048, show_default=True,
                      help="Output budget per request."),
         click.option("--context-tokens", type=click.IntRange(512), default=None,
@@ -49,6 +51,8 @@ def engine_options(func: Callable[..., Any]) -> Callable[..., Any]:
                           "[default: known per model, else 8192; local: the model's n_ctx]."),
         click.option("--strict/--lenient", default=False, show_default=True,
                      help="strict: any unverifiable item is an error; lenient: drop it, warn."),
+        click.option("--cache/--no-cache", default=True, show_default=True,
+                     help="Reuse the results of identical requests (LLM engines)."),
         click.option("-v", "--verbose", is_flag=True, help="Say what happens on stderr."),
     ]
     for option in reversed(options):
@@ -63,7 +67,8 @@ def settings_from(opts: dict[str, Any]) -> Settings:
         engine=opts["engine"], model=opts["model"], base_url=opts["base_url"],
         timeout=opts["timeout"], model_path=opts["model_path"], prompts=opts["prompts"],
         reasks=opts["reasks"], max_tokens=opts["max_tokens"], strict=opts["strict"],
-        context_tokens=opts["context_tokens"],
+        context_tokens=opts["context_tokens"], cache=opts["cache"],
+        transport_retries=opts["retries"],
     )
 
 
