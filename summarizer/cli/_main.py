@@ -16,6 +16,7 @@ from .. import __version__
 from .._brief import Brief
 from .._errors import SummarizerError
 from .._eval import evaluate, report
+from .._html import looks_like_html
 from .._pipeline import Summarizer
 from .._result import Result
 from .._settings import ENGINES, Settings
@@ -117,16 +118,28 @@ def cli() -> None:
 @click.argument("source", default="-", metavar="[FILE|-]")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "text", "json"]),
               default="markdown", show_default=True, help="json is {brief, meta}.")
+@click.option("--html/--text", "html", default=None,
+              help="Treat the input as a saved HTML page (default: by extension or content).")
 @engine_options
-def brief(source: str, fmt: str, **opts: Any) -> None:
+def brief(source: str, fmt: str, html: bool | None, **opts: Any) -> None:
     """Brief one article from FILE, or from standard input."""
     settings = settings_from(opts)
     text = read_stream(sys.stdin.buffer) if source == "-" else read_path(source)
+    title = published = None
+    if html or (html is None and (source.lower().endswith((".html", ".htm"))
+                                  or looks_like_html(text))):
+        from .._html import extract_html
+
+        page = extract_html(text)
+        text, title, published = page.text, page.title, page.date
+        log.info("HTML page reduced to its article: %d characters, title %r", len(text), title)
     summarizer = make_summarizer(settings)
     try:
         result = summarizer.summarize(text)
     finally:
         summarizer.close()
+    if title or published:
+        result.meta.title, result.meta.published = title, published
     if result.meta.cached:
         log.info("answered from the cache (%s); --no-cache to ask again", summarizer.cache().path)
     for attempt in result.meta.attempt_log:
