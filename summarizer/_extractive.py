@@ -8,6 +8,7 @@ so the brief grounds by construction.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 
 from ._brief import Actor, ActorKind, Brief, Figure, NumberCategory, Outlook, Signal
@@ -24,7 +25,7 @@ from ._gazetteer import (
     WEEKDAYS,
 )
 from ._numbers import Mention, find_mentions
-from ._text import alternation, paragraphs, sentences
+from ._text import _ABBREV, alternation, paragraphs, sentences
 
 # ---------------------------------------------------------------------------------------------
 # Layout: which paragraphs are body text, and where the lead starts.
@@ -41,6 +42,8 @@ _CREDITS = re.compile(
     re.I,
 )
 _BULLET = re.compile(r"^\s*(?:[*\u2022\u25cf\u2013-]|\d+[.)])\s+")
+_REPORTING_BY = re.compile(r"^\(?(?:Reporting|Editing) by")
+_SENTENCE_ENDS = (".", "!", "?", ":", '"', "'", "\u201d", "\u2019", ")")
 _DATELINE = re.compile(
     r"(?P<place>[A-Z][A-Z'.\-]+(?:[ /][A-Z][A-Z'.\-]+)*)"
     r"(?P<rest>(?:,\s*[A-Z][a-z]+\.?(?:\s+\d{1,2})?)?\s*(?:\([A-Za-z .]+\)\s*)?)"
@@ -61,13 +64,13 @@ def _layout(text: str) -> list[_Para]:
         p = text[s:e].strip()
         if _BULLET.match(p):
             kind = "bullet"
-        elif _CREDITS.match(p) or re.match(r"^\(?(?:Reporting|Editing) by", p):
+        elif _CREDITS.match(p) or _REPORTING_BY.match(p):
             kind = "credits"
         elif _CAPTION_CREDIT.search(p) or _CAPTION_START.match(p):
             kind = "caption"
         elif _BYLINE.match(p) and len(p.split()) <= 8 and not p.endswith("."):
             kind = "byline"
-        elif p.isupper() or (not re.search(r"[.!?:\"'\u201d\u2019)]$", p)):
+        elif p.isupper() or not p.endswith(_SENTENCE_ENDS):
             kind = "title" if i == 0 or not out else "header"
         else:
             kind = "body"
@@ -393,6 +396,18 @@ _SPEAKS_AFTER = re.compile(
     rf"^\s*(?:,[^,]{{2,150}},\s*|\s+(?:of|from)\s+(?:the\s+)?[^,.]{{2,60}}?\s+)?"
     rf"(?:has |had |also |later |then )?(?:{_SPEECH})\b"
 )
+_ADJ_END = re.compile(r"-(?:linked|backed|led|held|run|allied|affiliated|inspired)$")
+_ADJ_AFTER = re.compile(r"^-(?:linked|backed|led|held|run|allied|affiliated|inspired)")
+_THE = re.compile(r"^the\s+")
+_THE_CAP = re.compile(r"^(?:The)\s+")
+_STATE_FORCES = re.compile(r"\b(?:armed|defen[cs]e|security|special|air|naval)\s+forces?\b")
+_FORCES = re.compile(r"\bforces\b")
+_ACRONYM_DEF = re.compile(r"((?:(?:al |el )?[A-Z][\w'-]*\s+(?:(?:of|for|the|in)\s+)*){1,6})"
+                          r"\(([A-Z]{2,7})\)")
+_INSTITUTION = re.compile(r"\b(?:University|Hospital|Airways)\b")
+_COMMA_END = re.compile(r",\s*$")
+_COMMA_START = re.compile(r"^\s*,")
+_CLAUSE_END = re.compile(r"[.;:\"\u201c\u201d]|,\s")
 _BY_BEFORE = re.compile(r"\b(?:by|with|and|from|between)\s*$", re.I)
 
 
@@ -418,6 +433,7 @@ class _Actor:
     person: bool = False
     side: str | None = None
     role: str = ""
+    desc: str = ""  # a person's description: an appositive or a title
     score: int = 0
 
 
@@ -433,22 +449,27 @@ def _kind_from_cues(text: str, prefer_near_end: bool = True) -> str | None:
 
 def _org_kind(name: str) -> str | None:
     low = name.lower().strip()
-    low = re.sub(r"^the\s+", "", low)
+    low = _THE.sub("", low)
     if low in KNOWN_ORGS:
         return KNOWN_ORGS[low]
     m = _KNOWN_LONG_RE.search(low)
     if m:
         return KNOWN_ORGS[m.group()]
-    if re.search(r"\b(?:armed|defen[cs]e|security|special|air|naval)\s+forces?\b", low):
+    if _STATE_FORCES.search(low):
         return "state_force"
-    if re.search(r"\bforces\b", low):
+    if _FORCES.search(low):
         return "non_state_armed_group"  # a named "X Forces" outside the state's own forces
     return _kind_from_cues(low)
 
 
+_POSSESSIVE_END = re.compile(r"['\u2019]s$")
+_INITIAL_END = re.compile(r"\b[A-Z]\.$")
+
+
 def _split_name(seq: str) -> str:
-    seq = re.sub(r"['\u2019]s$", "", seq)
-    seq = re.sub(r"\.$", "", seq) if not re.search(r"\b[A-Z]\.$", seq) else seq
+    seq = _POSSESSIVE_END.sub("", seq)
+    if seq.endswith(".") and not _INITIAL_END.search(seq):
+        seq = seq[:-1]
     return seq.strip()
 
 
@@ -482,15 +503,127 @@ def _group_key(qual: str, head: str) -> str:
     return f"{kind}:{tag}"
 
 
-def _role(text: str, start: int, end: int) -> str:
-    """A few words on what the actor did: the words after its mention, to the clause end."""
-    tail = text[end:end + 120]
-    tail = re.split(r"[.;:\"\u201c\u201d]|,\s", tail)[0]
-    words = tail.split()[:9]
-    role = " ".join(words).strip(" ,")
-    if not role or len(role) < 4:
-        return "named in the article"
-    return role
+_ROLE_SKIP_LEAD = re.compile(
+    r"^\s*(?:\([^()]{0,60}\)|[\u2014\u2013]\s*[^\u2014\u2013]{1,80}[\u2014\u2013]|,[^,]{2,80},|['\u2019]s\b)?\s*"
+)
+_ROLE_AUX = (r"(?:(?:has|have|had|also|later|then|would|will|could|did not|does not|is|was|were|are|"
+             r"been|being|reportedly|allegedly|had been|have been|has been|on \w+)\s+)*")
+_IRREGULAR = (
+    "fled|struck|fought|led|held|took|sent|met|began|left|made|won|lost|shot|hit|kept|ran|runs|"
+    "gave|brought|built|came|went|rose|fell|says|said|told|wants|hopes|believes|retains|seeks|"
+    "sought|blames|claims|denies|controls|holds|leads|fights|took|stood|overran|swept|drove|"
+    "withdrew|bombed|shelled|put|set|cut|beat|stole|hid|knew|found|saw|heard|spoke|wrote|chose"
+)
+_ROLE_VERB = re.compile(rf"^{_ROLE_AUX}(?:{_SPEECH}|{_IRREGULAR}|[a-z]+ed)\b")
+_ROLE_BREAK = re.compile(r"[;:\"\u201c\u201d()\n\u2026]|\.\.|,\s|\s[\u2014\u2013-]+\s|\.(?=\s|$)")
+_CONJUNCTION = {"and", "as", "while", "but", "after", "before", "because", "when", "whereas"}
+# An appositive with a verb of its own is a clause ("a bomber on a bike killed three"), not a title.
+_CLAUSE_VERB = re.compile(
+    rf"\b(?!(?:the|a|an)\b)\w+\s+(?:[a-z]+ed|{_IRREGULAR})\s+(?:the|a|an|his|her|their|its|"
+    r"\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|dozens|hundreds|thousands)\b"
+)
+_ROLE_TRIM = {
+    "and", "or", "but", "the", "a", "an", "as", "of", "in", "on", "at", "to", "by", "for", "with",
+    "from", "its", "their", "his", "her", "that", "which", "who", "while", "after", "before",
+    "into", "than", "was", "were", "is", "are", "has", "have", "had", "said", "this", "these",
+    "some", "over", "about", "against", "despite", "under", "during", "since", "would", "will",
+    "western", "eastern", "northern", "southern", "central", "more", "most",
+}
+ROLE_MAX_WORDS = 10
+NO_ROLE = "mentioned"
+
+
+def _clause(text: str) -> str:
+    """The text up to the end of its clause; a full stop after "U.S." or "Feb" ends nothing."""
+    for m in _ROLE_BREAK.finditer(text):
+        if m.group() == ".":
+            head = text[:m.start()].split()
+            token = head[-1] if head else ""
+            if "." in token or token.lower() in _ABBREV or (len(token) == 1 and token.isupper()):
+                continue  # "U.S.", "Feb.", "J."
+        return text[:m.start()]
+    return text
+
+
+def _tidy(words: list[str]) -> str:
+    """At most ROLE_MAX_WORDS words, ending at a word that ends a phrase (not "and", "the")."""
+    words = words[:ROLE_MAX_WORDS]
+    for i, w in enumerate(words):
+        if i >= 4 and w.lower() in _CONJUNCTION:
+            words = words[:i]  # "struck the stronghold in eastern Syria", not "... and hundreds"
+            break
+    while words and (words[-1].lower().strip(",.") in _ROLE_TRIM or not words[-1].strip(",.")):
+        words = words[:-1]
+    return " ".join(words).strip(" ,")
+
+
+def _role(sent: str, end: int) -> str:
+    """What the actor did: the verb phrase after its mention, to the clause end ("" if none)."""
+    after = sent[end:end + 200]
+    after = after[_ROLE_SKIP_LEAD.match(after).end():]  # type: ignore[union-attr]
+    if not _ROLE_VERB.match(after):
+        return ""
+    role = _tidy(_clause(after).split())
+    return role if len(role) >= 4 and len(role.split()) >= 1 else ""
+
+
+def _description(appositive: str) -> str:
+    """A person's description from an appositive: ", a Lebanese political analyst," -> its words."""
+    text = re.sub(r"^(?:a|an|the)\s+", "", appositive.strip(), flags=re.I)
+    text = re.split(r"\s+(?:who|whom|whose|which|that|where|said|says|told)\b", _clause(text),
+                    maxsplit=1)[0]
+    if _CLAUSE_VERB.search(text):
+        return ""
+    return _tidy(text.split())
+
+
+def _title_before(before: str) -> str:
+    """The title words right before a name: "Army spokesman Col. " -> "Army spokesman"."""
+    words = before.split()
+    out: list[str] = []
+    for w in reversed(words):
+        bare = w.strip(",")
+        if bare != w or not bare:
+            break
+        if bare[:1].isupper() or bare.lower() in TITLES or bare.lower() in ("of", "for", "the"):
+            out.insert(0, bare)
+            if len(out) >= 5:
+                break
+            continue
+        break
+    while out and out[0].lower() in ("of", "for", "the"):
+        out = out[1:]
+    while out and (out[-1].endswith(".") and out[-1][:-1].isalpha() and len(out[-1]) <= 5
+                   or out[-1].lower() in ("of", "for", "the")):
+        out = out[:-1]  # a rank ("Col.") is part of the name's line, not the role
+    if not any(w.lower() in TITLES for w in out):
+        return ""
+    return " ".join(out)
+
+
+_BACKED = re.compile(r"(?P<by>[\w.]+)-(?:backed|supported|sponsored)$")
+
+
+def _side_of(qual: str, loyal: str) -> str | None:
+    """Whom a group fights for, when its own words say: "loyal to X", "X-backed", "pro-X"."""
+    if loyal:
+        who = re.sub(r"^\s*loyal to\s+", "", loyal).strip(" .,")
+        tm = _TITLE_SPLIT.match(who)
+        return tm.group("rest") if tm else who or None
+    for w in qual.split():
+        m = _BACKED.search(w)
+        if m:
+            return _backed_by(m.group("by"))
+        if w.lower().startswith("pro-") and len(w) > 4:
+            return w[4:]
+    return None
+
+
+def _backed_by(by: str) -> str:
+    if "." in by or by.isupper() or by in COUNTRIES or by in METONYMS:
+        article = "the " if "." in by or by.startswith("United") else ""
+        return f"backed by {article}{by}"
+    return f"{by}-backed"  # "Russian-backed", "Western-backed"
 
 
 def _sentence_at(sents: list[_Sent], pos: int) -> _Sent | None:
@@ -511,17 +644,23 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
         a = found.get(key)
         if a is None:
             a = _Actor(name, kind, pos, sent.text, person=person)
-            a.role = _role(text, pos, end)
             found[key] = a
+        if not a.role:
+            a.role = _role(text[end:end + 200], 0)
+        if a.side is None:
+            before = sent.text[max(0, pos - sent.start - 40):pos - sent.start]
+            bm = re.search(r"(?P<by>[\w.]+)-(?:backed|supported|sponsored)\s+(?:\w+\s+)?$", before)
+            if bm and not person:
+                a.side = _backed_by(bm.group("by"))
         a.aliases.add(name)
         a.score += weight
         return a
 
     # Acronym definitions: "Syrian Democratic Forces (SDF)".
     for s in body:
-        for m in re.finditer(r"((?:(?:al |el )?[A-Z][\w'-]*\s+(?:(?:of|for|the|in)\s+)*){1,6})"
-                             r"\(([A-Z]{2,7})\)",
-                             s.text):
+        if "(" not in s.text:
+            continue
+        for m in _ACRONYM_DEF.finditer(s.text):
             full = _split_name(m.group(1).strip())
             full = re.sub(r"^(?:The|A|An)\s+", "", full)
             acronyms[m.group(2)] = full
@@ -558,10 +697,9 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
                 if pre:
                     before = before  # the organisation before the title informs the kind
             low = seq.lower()
-            if re.search(r"-(?:linked|backed|led|held|run|allied|affiliated|inspired)$", seq) or \
-                    re.match(r"^-(?:linked|backed|led|held|run|allied|affiliated|inspired)", after):
+            if "-" in seq and _ADJ_END.search(seq) or after.startswith("-") and _ADJ_AFTER.match(after):
                 continue  # "Islamic State-linked militants": an adjective, not a mention
-            is_known = low in KNOWN_ORGS or re.sub(r"^the\s+", "", low) in KNOWN_ORGS
+            is_known = low in KNOWN_ORGS or _THE.sub("", low) in KNOWN_ORGS
             if seq in acronyms:
                 full = acronyms[seq]
                 kind = _org_kind(full) or _org_kind(seq) or "other"
@@ -574,7 +712,7 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
                 appos = _APPOS.match(after)
                 speaks = _SPEAKS_AFTER.match(after) or re.search(
                     rf"\b(?:{_SPEECH})\s*$", before)
-                framed = re.search(r",\s*$", before) and re.match(r"^\s*,", after)
+                framed = _COMMA_END.search(before) and _COMMA_START.match(after)
                 if not (title_kind or cue_title or appos or speaks or tm or framed):
                     continue
                 title_word = (tm.group("title") if tm else cue_title.group() if cue_title
@@ -606,6 +744,10 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
                 a = add("p:" + seq.lower(), seq, pkind or "other", s, start, start + len(seq), person=True,
                         weight=2)
                 a.aliases.add(surname)
+                if not a.desc:
+                    # The article's text, not the sentence: the splitter may break after "U.N.".
+                    whole = _APPOS.match(text[start + len(seq):start + len(seq) + 200]) if appos else None
+                    a.desc = (_description(whole.group("a")) if whole else "") or _title_before(before)
                 ctx.people.append((start, seq))
                 continue
             if len(seq.split()) == 1 and seq.lower() not in KNOWN_ORGS:
@@ -629,11 +771,11 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
                         add("c:" + low, seq, "government", s, start, start + len(seq))
                 continue
             if is_known or _ORG_HEAD.search(seq):
-                base = re.sub(r"^(?:The)\s+", "", seq)
+                base = _THE_CAP.sub("", seq)
                 kind = _org_kind(base) or "other"
                 if kind == "media" and _self_outlet(text, base):
                     continue
-                if re.search(r"\b(?:University|Hospital|Airways)\b", base) and not _ACT_AFTER.match(
+                if _INSTITUTION.search(base) and not _ACT_AFTER.match(
                         after):
                     continue
                 key = base.lower()
@@ -683,7 +825,9 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
             prev = found.get("g:" + key)
             if prev is not None and len(name.split()) > len(prev.name.split()) and prev.score < 2:
                 prev.name = name
-            add("g:" + key, name, kind, s, start, s.start + m.end())
+            g = add("g:" + key, name, kind, s, start, s.start + m.end())
+            if g.side is None:
+                g.side = _side_of(m.group("qual"), m.group("loyal") or "")
 
     return list(found.values())
 
@@ -765,13 +909,20 @@ def _select_actors(cands: list[_Actor]) -> list[_Actor]:
 # Places and time.
 
 _PLACE_SUFFIX = re.compile(
-    r"\b((?:[A-Z][\w'\u2019-]+\s+){1,3})(?:province|region|district|city|town|village|camp|"
-    r"refugee camp|state|county|governorate|area|neighbou?rhood|base|valley|mountains?)\b"
+    r"\b((?:(?:al-|el-)?[A-Z][\w'\u2019-]+\s+){1,3})(?P<suffix>province|region|district|city|town|"
+    r"village|camp|refugee camp|state|county|governorate|area|neighbou?rhood|base|valley|mountains?)\b"
 )
 _PLACE_PREP = re.compile(
     r"\b(?:in|near|outside|into|from|at|of|across|around|toward|towards)\s+(?:the\s+)?"
     r"((?:[A-Z][\w'\u2019-]+)(?:[\s-](?:al-)?[A-Z][\w'\u2019-]+){0,2})"
 )
+# Suffixes naming an administrative area: the name before them is a province, not a town.
+_ADMIN_SUFFIX = {"province", "region", "district", "state", "county", "governorate"}
+_ADJECTIVE = re.compile(r"(?:ian|yan|ean|ish|ese|ic|ist|i)$")  # "Syrian", "Islamic", "Iraqi"
+_HELD_PREFIX = re.compile(r"^[\w.]+-(?:held|led|backed|controlled|run)\s+")
+_POSSESSIVE = re.compile(r"['\u2019]s$")
+_MACRO_REGIONS = _REGIONS | {"east africa", "north africa", "horn of africa", "middle east",
+                             "latin america", "central asia", "southeast asia", "the gulf"}
 _WHEN = re.compile(
     r"\b(?:(?:late |early )?(?:on |last |this )?(?:" + "|".join(w.title() for w in WEEKDAYS)
     + r")(?: (?:morning|afternoon|evening|night))?|(?:on |in )?(?:"
@@ -781,49 +932,132 @@ _WHEN = re.compile(
 
 
 def _places(text: str, sents: list[_Sent], actor_names: set[str]) -> list[str]:
-    """Places named in the article, the most specific first."""
-    specific: list[str] = []
-    general: list[str] = []
+    """Places named in the article: towns first, then provinces and regions, then countries."""
+    towns: list[str] = []
+    areas: list[str] = []
+    countries: list[str] = []
     body = " ".join(s.text for s in sents if s.kind in ("body", "bullet"))
     for m in _PLACE_SUFFIX.finditer(body):
-        name = re.sub(r"^(?:The|In|On|At)\s+", "", m.group(1).strip())
-        name = re.sub(r"^[\w.]+-(?:held|led|backed|controlled)\s+", "", name)
-        if name and name.split()[0].lower() not in _ACTOR_SKIP and name not in specific:
-            specific.append(name)
+        name = _place_name(m.group(1))
+        admin = m.group("suffix") in _ADMIN_SUFFIX
+        if not name or name.split()[0].lower() in _ACTOR_SKIP:
+            continue
+        if (m.group("suffix") not in _ADMIN_SUFFIX - {"state"}
+                and any(_adjectival(w, body) for w in name.split())):
+            continue  # "the Syrian city of", "an Islamist state": adjectives, not places
+        (areas if admin else towns).append(name)
     for m in _PLACE_PREP.finditer(body):
-        name = m.group(1).strip()
+        name = _place_name(m.group(1))
+        if not name:
+            continue
         low = name.lower()
         if (low in _ACTOR_SKIP or low in _COUNTRY_SET or name in actor_names
                 or _ORG_HEAD.search(name) or low.split()[0] in MONTHS
                 or low.split()[0] in WEEKDAYS or low in KNOWN_ORGS
                 or name.isupper() or low.rstrip("s") in ("u.s", "u.n")):
             continue
-        if re.search(r"-(?:held|led|backed|controlled|run)$|(?:ian|ish|ese|i)$", name):
+        words = name.split()
+        if re.search(r"-(?:held|led|backed|controlled|run)$", name) or (
+                words[-1].lower() not in _GEO_NOUNS and any(_adjectival(w, body) for w in words)):
             continue  # "SDF-held", "Syrian", "Iraqi": adjectives, not places
-        if name not in specific and not any(name in p for p in specific):
-            specific.append(name)
+        towns.append(name)
     for m in _COUNTRY_RE.finditer(body):
-        if m.group() not in general:
-            general.append(m.group())
-    seen: list[str] = []
-    for p in specific[:6] + general:
-        if p not in seen and re.search(r"(?<!\w)" + re.escape(p) + r"(?!\w)", text):
-            seen.append(p)
-    return seen[:8]
+        countries.append(m.group())
+    provinces = {a.lower() for a in areas}
+    towns = [t for t in towns if t.lower() not in provinces]  # "into Deir al-Zor" names a province
+    out: list[str] = []
+    for p in towns + areas + countries:
+        if _not_a_place(p, actor_names, text):
+            continue
+        low = p.lower()
+        if any(low == q.lower() for q in out):
+            continue
+        if p not in countries and any(_inside(q, p) for q in out):
+            continue  # "Zor" after "Deir al-Zor"
+        # A fuller form of a place already listed takes its slot: "Deir al-Zor" over "Zor".
+        fuller = [i for i, q in enumerate(out) if q not in countries and _inside(p, q)]
+        if fuller:
+            out[fuller[0]] = p
+            out = [q for i, q in enumerate(out) if i not in fuller[1:]]
+            continue
+        out.append(p)
+    if any(p.lower() not in _MACRO_REGIONS for p in out):
+        out = [p for p in out if p.lower() not in _MACRO_REGIONS]  # "Middle East": background
+    return out[:8]
+
+
+_QUALIFIED_NOUNS = {
+    "government", "officials", "official", "people", "city", "town", "capital", "authorities", "man",
+    "men", "women", "president", "minister", "state", "media", "security", "side", "territory",
+    "border", "village", "civilians", "refugees", "nationals", "muslim", "muslims", "group",
+    "groups", "leader", "leaders", "militant", "insurgency", "community", "areas", "region",
+}
+_GEO_NOUNS = {"sea", "river", "valley", "mountains", "lake", "gulf", "desert", "coast", "ocean", "bay"}
+
+
+def _adjectival(word: str, body: str) -> bool:
+    """A demonym or adjective ("Syrian", "Islamic", "Iraqi forces"), not a place ("Nairobi")."""
+    if word.lower() in _COUNTRY_SET or not _ADJECTIVE.search(word):
+        return False
+    if not word.endswith("i"):
+        return True
+    # "-i" ends demonyms ("Iraqi", "Sunni") and towns ("Nairobi"): a demonym qualifies a noun.
+    for m in re.finditer(r"(?<!\w)" + re.escape(word) + r" (\w+)", body):
+        if m.group(1).lower() in GROUP_HEADS or m.group(1).lower() in _QUALIFIED_NOUNS:
+            return True
+    return False
+
+
+def _place_name(raw: str) -> str:
+    """A place's name as the article writes it, without "the", "ISIS-held" or a possessive."""
+    name = re.sub(r"^(?:The|In|On|At)\s+", "", raw.strip())
+    name = _HELD_PREFIX.sub("", name)
+    if "'s " in name or "\u2019s " in name:  # "Juba's Gudele": the neighbourhood
+        name = re.split(r"['\u2019]s\s+", name)[-1]
+    return _POSSESSIVE.sub("", name).strip()
+
+
+def _inside(short: str, long: str) -> bool:
+    """True if short occurs in long as whole words (case-insensitive) and is shorter."""
+    if len(short) >= len(long):
+        return False
+    return bool(_word_at(long.lower(), short.lower()))
+
+
+def _not_a_place(name: str, actor_names: set[str], text: str) -> bool:
+    """Names that are parts of actors' names, titles, or fragments of longer names."""
+    at = _word_at(text, name)
+    if not at:
+        return True  # must occur in the article as whole words
+    if name.lower() in _COUNTRY_SET:
+        return False
+    if any(w.lower() in TITLES for w in name.split()):
+        return True  # "President Salva Kiir"
+    for actor in actor_names:
+        if name == actor or _inside(name, actor) or _inside(actor, name):
+            return True  # "Islamic" of "Islamic State", "Kiir" of "Salva Kiir"
+    # A fragment of a longer name wherever it occurs: "Kurdistan" of "Kurdistan Workers Party".
+    for i in at:
+        rest = text[i + len(name):i + len(name) + 40]
+        nxt = rest.split(None, 1)[0] if rest[:1].isspace() and rest.strip() else ""
+        if not nxt[:1].isupper():
+            return False
+    return True
 
 
 # ---------------------------------------------------------------------------------------------
 # Outlook.
 
-_FORWARD_STRONG = re.compile(
-    r"\b(?:will|won't|shall|expected|expects|expect|likely|unlikely|plans?|planned|planning|"
-    r"intends?|intended|vowed|vows|warned|warns|threatened|threatens|aims? to|set to|"
-    r"going to|weeks away|days away|months away|coming (?:days|weeks|months|years)|"
-    r"next (?:week|month|year|step)|soon|upcoming|prepare[sd]? to|preparing to|to meet|"
-    r"future|hopes?|hoped|enduring|would)\b",
-    re.I,
-)
-_FORWARD_WEAK = re.compile(r"\b(?:could|may|might|possible|potentially|risk|fears?)\b", re.I)
+_FORWARD_STRONG = re.compile(r"\b" + alternation([
+    "will", "won't", "shall", "expected", "expects", "expect", "likely", "unlikely", "plan", "plans",
+    "planned", "planning", "intend", "intends", "intended", "vowed", "vows", "warned", "warns",
+    "threatened", "threatens", "aim to", "aims to", "set to", "going to", "weeks away", "days away",
+    "months away", "coming days", "coming weeks", "coming months", "coming years", "next week",
+    "next month", "next year", "next step", "soon", "upcoming", "prepare to", "prepares to",
+    "prepared to", "preparing to", "to meet", "future", "hope", "hopes", "hoped", "enduring", "would",
+]) + r"\b", re.I)
+_FORWARD_WEAK = re.compile(r"\b" + alternation(
+    ["could", "may", "might", "possible", "potentially", "risk", "fear", "fears"]) + r"\b", re.I)
 
 
 def _outlook(sents: list[_Sent], ctx: _Ctx) -> Outlook:
@@ -887,14 +1121,20 @@ def extract(article: str) -> Brief:
     figures: list[Figure] = []
     # One pass over the whole text is cheaper than one per sentence.
     mentions = find_mentions(text)
+    starts = [x.start for x in mentions]
     seen: set[tuple[float | None, float | None, float | None, str]] = set()
     for s in sents:
         if s.kind not in ("body", "bullet"):
             continue
         attributed: str | None = None
         looked = False
-        mine = [replace(x, start=x.start - s.start, end=x.end - s.start) for x in mentions
-                if x.start >= s.start and x.end <= s.end]
+        mine = []
+        for j in range(bisect_left(starts, s.start), len(mentions)):
+            x = mentions[j]
+            if x.start >= s.end:
+                break
+            if x.end <= s.end:
+                mine.append(replace(x, start=x.start - s.start, end=x.end - s.start))
         for m in mine:
             if not _keep_mention(s.text, m):
                 continue
@@ -915,11 +1155,11 @@ def extract(article: str) -> Brief:
             ))
 
     actors = [
-        Actor(name=a.name, kind=ActorKind(a.kind), side=a.side, role=a.role or "named",
+        Actor(name=a.name, kind=ActorKind(a.kind), side=a.side, role=a.desc or a.role or NO_ROLE,
               evidence=a.evidence)
         for a in actors_kept
     ]
-    names = {a.name for a in actors_kept}
+    names = {a.name for a in actors_kept} | {n for a in actors_kept for n in a.aliases}
     where = _places(text, sents, names)
     when = None
     for s in sents:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 # Characters that differ between an article and a model's copy of it without changing meaning.
@@ -65,6 +66,8 @@ _ABBREV = {
     "sep", "sept", "oct", "nov", "dec", "u.s", "u.n", "u.k", "e.g", "i.e", "etc", "prof", "pres",
     "jr", "sr", "inc", "ltd", "co", "corp", "mt", "ft", "approx", "brig", "lt.col", "messrs",
 }
+_ABBREV_SOFT = _ABBREV - {"u.s", "u.n", "u.k"}  # abbreviations that never end a sentence
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.")
 _END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s+|$)")
 
 
@@ -76,15 +79,23 @@ def sentences(text: str) -> list[tuple[int, int]]:
         para = text[para_start:para_end]
         for m in _END.finditer(para):
             end = para_start + m.end()
-            word = re.search(r"([A-Za-z.]+)\.+$", text[start:para_start + m.start() + 1])
-            tail = text[end:para_end].lstrip()
-            if word and m.group().startswith("."):
-                w = word.group(1).lower().rstrip(".")
-                initial = len(w) == 1 and w.isalpha()  # "J. Smith", "U.S." handled above
-                if w in _ABBREV or initial:
-                    if not tail or not tail[0].isupper() or w in _ABBREV - {"u.s", "u.n", "u.k"}:
-                        continue
-            if tail and tail[0].islower():
+            nxt = end  # the first character after the break that is not white space
+            while nxt < para_end and text[nxt].isspace():
+                nxt += 1
+            head = text[nxt] if nxt < para_end else ""
+            if m.group().startswith("."):
+                # The word the full stop ends: letters and dots back from it ("U.S.", "Gen.").
+                dot = para_start + m.start()
+                k = dot
+                while k > start and text[k - 1] in _WORD_CHARS:
+                    k -= 1
+                if k < dot:
+                    w = text[k:dot].lower().rstrip(".")
+                    initial = len(w) == 1 and w.isalpha()  # "J. Smith", "U.S." handled above
+                    if w in _ABBREV or initial:
+                        if not head or not head.isupper() or w in _ABBREV_SOFT:
+                            continue
+            if head and head.islower():
                 continue
             _add(spans, text, start, end)
             start = end
@@ -101,10 +112,13 @@ def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
         spans.append((start, end))
 
 
+_LINE = re.compile(r"[^\n]+")
+
+
 def paragraphs(text: str) -> list[tuple[int, int]]:
     """Blocks of text, one per line, except that a hard-wrapped sentence is kept together."""
     out: list[tuple[int, int]] = []
-    for m in re.finditer(r"[^\n]+", text):
+    for m in _LINE.finditer(text):
         if not m.group().strip():
             continue
         if out and _wrapped(text[out[-1][0]:out[-1][1]], m.group(), text[out[-1][1]:m.start()]):
@@ -133,7 +147,7 @@ def clip(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
-def alternation(words: list[str] | tuple[str, ...] | set[str], not_after: str = "") -> str:
+def alternation(words: Iterable[str], not_after: str = "") -> str:
     """A regex matching any of words, the longest that fits first, as a prefix tree.
 
     Equivalent to ``(?:w1|w2|...)`` with the words sorted longest first, but the regex engine

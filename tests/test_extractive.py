@@ -128,3 +128,75 @@ def test_outlook_picks_forward_looking_sentences() -> None:
 def test_runs_on_sparse_articles(text: str) -> None:
     brief = extract(text)
     assert brief.numbers == [] and brief.situation
+
+
+ROLES = """Fighters press on in Syria
+
+BAGHOUZ, Syria (Reuters) - Thousands of civilians fled the area as U.S.-backed fighters pressed on with \
+their campaign on Monday.
+
+Warplanes struck the last ISIS stronghold in eastern Syria on Monday, and ISIS fighters \
+fought back, the Syrian Democratic Forces (SDF) said.
+
+"The battle is not over," Mustafa Bali, head of the SDF media office, said on Tuesday.
+
+"They will not give up," Assad Bechara, a Lebanese political analyst, told Reuters.
+
+Later, troops loyal to Kiir stormed the camp, and forces loyal to Vice President Riek Machar fled.
+"""
+
+
+def _actor(brief, name):  # noqa: ANN001, ANN202 - test helper
+    hits = [a for a in brief.actors if a.name == name]
+    assert hits, f"no actor {name} in {[a.name for a in brief.actors]}"
+    return hits[0]
+
+
+def test_roles_are_descriptions_or_whole_phrases() -> None:
+    brief = extract(ROLES)
+    assert _actor(brief, "Mustafa Bali").role == "head of the SDF media office"
+    assert _actor(brief, "Assad Bechara").role == "Lebanese political analyst"
+    civilians = _actor(brief, "civilians").role
+    assert "U.S.-backed" in civilians and not civilians.endswith(" U")  # no cut at "U.S."
+    assert _actor(brief, "Syrian Democratic Forces").role != "(SDF)"
+    assert not _actor(brief, "ISIS").role.startswith("stronghold")  # "ISIS stronghold": no verb
+    for a in brief.actors:
+        last = a.role.split()[-1].lower()
+        assert last not in {"and", "the", "as", "of", "to", "a", "u"}, (a.name, a.role)
+
+
+def test_role_clause_keeps_abbreviations() -> None:
+    brief = extract("Thousands of civilians fled the area as U.S. troops and U.N. staff arrived "
+                    "in Feb. this year.")
+    assert _actor(brief, "civilians").role.startswith("fled the area as U.S. troops")
+
+
+def test_sides_stated_by_the_article() -> None:
+    brief = extract(ROLES)
+    assert _actor(brief, "U.S.-backed fighters").side == "backed by the U.S."
+    assert _actor(brief, "troops loyal to Kiir").side == "Kiir"
+    assert _actor(brief, "forces loyal to Vice President Riek Machar").side == "Riek Machar"
+    assert _actor(brief, "Mustafa Bali").side is None
+
+
+PLACES = """Battle for the last enclave
+
+The SDF advanced into Deir al-Zor province and reached ISIS-held Baghouz on Monday. Fighting \
+in Baghouz went on, the group said. Its two main prizes, the Syrian city of Raqqa and Mosul, \
+fell in 2017. ISIS tried to redraw the map of the Middle East. Iraqi forces were not involved. \
+A spokesman for President Bashar al-Assad in Damascus said Syria would respond. Somali troops \
+did not take part. Aid arrived in Nairobi on Tuesday.
+"""
+
+
+def test_where_is_clean_and_specific_first() -> None:
+    where = extract(PLACES).where
+    lows = [w.lower() for w in where]
+    assert len(lows) == len(set(lows))
+    for bad in ("Zor", "Syrian", "Iraqi", "Somali", "ISIS-held Baghouz", "Middle East",
+                "President Bashar"):
+        assert bad not in where, where
+    for good in ("Baghouz", "Deir al-Zor", "Raqqa", "Nairobi", "Syria"):
+        assert good in where, where
+    assert where.index("Baghouz") < where.index("Deir al-Zor") < where.index("Syria")
+    assert ground(extract(PLACES), PLACES).problems == []

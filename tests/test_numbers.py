@@ -45,3 +45,37 @@ def test_hedge_marks_approximate() -> None:
 
 def test_words_and_scales_in_text() -> None:
     assert values_in("displaced 2.1 million people and twenty-one died") == {2_100_000, 21}
+
+
+def _reference(text: str) -> list[tuple[int, int, str]]:
+    """find_mentions as ``finditer`` over every offset would find them (the old, slow way)."""
+    from summarizer._numbers import _RANGE, _SINGLE, _VAGUE, parse_one
+
+    taken: list[tuple[int, int]] = []
+    out = []
+    for rx in (_RANGE, _SINGLE, _VAGUE):
+        for m in rx.finditer(text):
+            if rx is _RANGE:
+                low, high = parse_one(m.group("low")), parse_one(m.group("high"))
+                sep = text[m.end("low"):m.start("high")].strip().lower()
+                if low is None or high is None or not low < high or (
+                        sep == "and" and not m.group().lower().startswith("between")):
+                    continue
+            elif any(not (m.end() <= a or m.start() >= b) for a, b in taken):
+                continue
+            elif rx is _SINGLE and (parse_one(m.group()) is None or (
+                    m.start() and text[m.start() - 1].isalpha()) or (
+                    m.end() < len(text) and text[m.end()].isalpha() and text[m.end()] not in "sk")):
+                continue
+            taken.append((m.start(), m.end()))
+            out.append((m.start(), m.end(), m.group()))
+    return sorted(out)
+
+
+@pytest.mark.parametrize("text", [
+    "inbetween 5 and 6 people", "Between five and six", "1,2345 and 12m or 3k", "F-16s and 2 jets",
+    "twenty-one to thirty fighters", "a dozen or so, A few, tens of thousands", "seven7 one1 x1",
+    "between 400 and 600 thousand", "about 1,500 to 2,000 fled; several hundred stayed",
+])
+def test_candidate_scan_matches_full_scan(text: str) -> None:
+    assert [(m.start, m.end, m.text) for m in find_mentions(text)] == _reference(text)
