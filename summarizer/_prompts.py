@@ -76,6 +76,10 @@ def model_schema() -> dict[str, Any]:
                 for k, v in node.items()
                 if k not in ("title", "default", "minLength", "maxLength")
             }
+            if out.get("anyOf") == [{"type": "integer"}, {"type": "number"}, {"type": "null"}]:
+                out["anyOf"] = [{"type": "number"}, {"type": "null"}]  # the same, fewer tokens
+            if "enum" in out or "properties" in out:
+                out.pop("description", None)  # class docstrings: the field descriptions suffice
             if "$ref" in out:
                 return {"$ref": out["$ref"]}  # strict mode allows no keywords beside a $ref
             if out.get("type") == "object" and "properties" in out:
