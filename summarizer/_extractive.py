@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from ._brief import Actor, ActorKind, Brief, Figure, NumberCategory, Outlook, Signal
 from ._gazetteer import (
@@ -25,7 +26,7 @@ from ._gazetteer import (
     WEEKDAYS,
 )
 from ._numbers import Mention, find_mentions
-from ._text import _ABBREV, alternation, paragraphs, sentences
+from ._text import _ABBREV, CASE_TRAPS, alternation, paragraphs, sentences
 
 # ---------------------------------------------------------------------------------------------
 # Layout: which paragraphs are body text, and where the lead starts.
@@ -130,11 +131,16 @@ def _sentences(text: str, layout: list[_Para]) -> list[_Sent]:
 # Numbers.
 
 _MONTH_RE = "|".join(MONTHS)
+# Only ever tested for a match, so the words form one prefix tree (tried a character at a time
+# at each offset) rather than a list of alternatives tried one by one.
 _BEFORE_SKIP = re.compile(
-    rf"(?:\b(?:{_MONTH_RE})\.?|\$|\u20ac|\u00a3|\baged|\bage|\bno\.|\bnumber|\bpage|"
-    r"(?:town|city|country|nation|village|region|province|state)['\u2019]s|\bcountry of|"
-    r"\bnation of|\bpopulation of|\bcity of|\btown of|\bpopulation|"
-    r"\bresolution|\barticle|\bflight|\broute|\bhighway|\bsince|\bin|\bby|\buntil|\bof the)\s*$",
+    r"(?:\$|\u20ac|\u00a3|(?:town|city|country|nation|village|region|province|state)['\u2019]s|"
+    r"\b" + alternation([
+        *MONTHS, *(m + "." for m in MONTHS), "aged", "age", "no.", "number", "page",
+        "country of", "nation of", "population of", "city of", "town of", "population",
+        "resolution", "article", "flight", "route", "highway", "since", "in", "by", "until",
+        "of the",
+    ]) + r")\s*$",
     re.IGNORECASE,
 )
 _AFTER_SKIP = re.compile(
@@ -249,8 +255,6 @@ def _keep_mention(sent: str, m: Mention) -> bool:
         return False
     if re.search(r"-\s*$", before) or re.match(r"^-\w", after):
         return False  # "F-16", "COVID-19", "1-0"
-    casualty_verb = re.search(r"\b(?:killed|killing|killing at least|injured|injuring|wounded|"
-                              r"wounding|and)\s*$", before, re.I)
     if re.search(r"(?:^|[^\w])[A-Z][\w.]*\s*$", before) and not re.search(
         r"(?:^|[.!?\"\u201c]\s*)[A-Z][\w.]*\s*$", before
     ) and not _PERSON_NOUNS.match(after):
@@ -269,6 +273,8 @@ def _keep_mention(sent: str, m: Mention) -> bool:
             return False
         if word == "one" and (_PRONOUN_ONE.match(after) or not _PERSON_NOUNS.match(after)):
             return False
+        casualty_verb = re.search(r"\b(?:killed|killing|killing at least|injured|injuring|"
+                                  r"wounded|wounding|and)\s*$", before, re.I)
         if not _PERSON_NOUNS.match(after) and not (casualty_verb and re.match(r"^\s*[.,]", after)):
             return False
         if not (_KILLED.search(sent) or _WOUNDED.search(sent) or _FLED.search(sent)
@@ -490,6 +496,44 @@ _GROUP_RE = re.compile(
     r"(?P<qual>(?:(?:[A-Z][\w.'\u2019-]*|" + alternation(GROUP_QUALIFIERS) + r")\s+){0,3})"
     r"(?P<head>" + alternation(GROUP_HEADS) + r")\b(?P<loyal>\s+loyal to\s+(?:[A-Z][\w.'\u2019-]*\s*){1,4})?",
 )
+_GROUP_HEAD = re.compile(alternation(GROUP_HEADS) + r"\b")
+
+
+def _finditer_near(rx: re.Pattern[str], head: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """rx.finditer(text), trying rx only where one of its head words is near.
+
+    For patterns such as _GROUP_RE: a head word (matched by ``head``, e.g. "forces"), preceded
+    within the match by at most three words, each followed by white space. A match whose head is
+    at h thus starts no earlier than three words before h, so the leftmost match at or after
+    ``cur`` starts no earlier than the least such bound over the heads at or after ``cur``.
+    Searching from there skips the long stretches without a head word, where the alternatives
+    for the words before it would be tried at every offset for nothing; each stretch of text is
+    still searched at most once.
+    """
+    heads: list[int] = []  # every offset where a head matches, overlapping ones included
+    hm = head.search(text)
+    while hm:
+        heads.append(hm.start())
+        hm = head.search(text, hm.start() + 1)
+    # floor[i]: no match with its head at heads[i] or later starts before it.
+    floor = [_three_words_back(text, h) for h in heads]
+    for i in range(len(floor) - 2, -1, -1):
+        floor[i] = min(floor[i], floor[i + 1])
+    cur = 0
+    for h, low in zip(heads, floor, strict=True):
+        while h >= cur:
+            m = rx.search(text, max(low, cur))
+            if m is None:
+                return
+            yield m
+            cur = m.end()
+
+
+def _three_words_back(text: str, end: int) -> int:
+    """An offset at or before the start of the third white-space-separated word before end."""
+    parts = text[:end].rsplit(None, 3)
+    # With four parts, the three words are the last three and start after the first part.
+    return len(parts[0]) if len(parts) == 4 else 0
 
 
 def _group_key(qual: str, head: str) -> str:
@@ -602,6 +646,8 @@ def _title_before(before: str) -> str:
 
 
 _BACKED = re.compile(r"(?P<by>[\w.]+)-(?:backed|supported|sponsored)$")
+_BACKED_BEFORE = re.compile(r"(?P<by>[\w.]+)-(?:backed|supported|sponsored)\s+(?:\w+\s+)?$")
+_BACKED_WORDS = ("-backed", "-supported", "-sponsored")  # one of them is in every match
 
 
 def _side_of(qual: str, loyal: str) -> str | None:
@@ -637,6 +683,7 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
     """Find the parties: named people and organisations, acting countries and generic groups."""
     body = [s for s in sents if s.kind in ("body", "bullet")]
     found: dict[str, _Actor] = {}
+    persons: dict[str, _Actor] = {}  # the people among found, in the same order (fewer to scan)
     acronyms: dict[str, str] = {}  # "SDF" -> "Syrian Democratic Forces"
 
     def add(key: str, name: str, kind: str, sent: _Sent, pos: int, end: int,
@@ -645,13 +692,17 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
         if a is None:
             a = _Actor(name, kind, pos, sent.text, person=person)
             found[key] = a
+            if person:
+                persons[key] = a
         if not a.role:
             a.role = _role(text[end:end + 200], 0)
-        if a.side is None:
+        if a.side is None and not person:
             before = sent.text[max(0, pos - sent.start - 40):pos - sent.start]
-            bm = re.search(r"(?P<by>[\w.]+)-(?:backed|supported|sponsored)\s+(?:\w+\s+)?$", before)
-            if bm and not person:
-                a.side = _backed_by(bm.group("by"))
+            # The pattern is tried at every offset; most mentions have no "-backed" before them.
+            if any(w in before for w in _BACKED_WORDS):
+                bm = _BACKED_BEFORE.search(before)
+                if bm:
+                    a.side = _backed_by(bm.group("by"))
         a.aliases.add(name)
         a.score += weight
         return a
@@ -685,7 +736,8 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
             after = s.text[end_in_sent:end_in_sent + 140]
             # Split a title off the front: "U.S. President Donald Trump".
             title_kind: str | None = None
-            tm = _TITLE_SPLIT.match(seq)
+            # A title needs a name after it; seq's words are joined by single spaces.
+            tm = _TITLE_SPLIT.match(seq) if " " in seq else None
             if tm and len(tm.group("rest").split()) >= 1:
                 title_kind = TITLES.get(tm.group("title").lower())
                 pre = tm.group("pre").strip()
@@ -739,7 +791,7 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
                 elif hits_b:
                     pkind = max(hits_b, key=lambda h: h[3])[1]
                 else:
-                    pkind = _owner_kind(before, found) or "other"
+                    pkind = _owner_kind(before, persons) or "other"
                 surname = seq.split()[-1]
                 a = add("p:" + seq.lower(), seq, pkind or "other", s, start, start + len(seq), person=True,
                         weight=2)
@@ -752,8 +804,8 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
                 continue
             if len(seq.split()) == 1 and seq.lower() not in KNOWN_ORGS:
                 # A surname already known as a person.
-                for a in found.values():
-                    if a.person and seq in a.aliases:
+                for a in persons.values():
+                    if seq in a.aliases:
                         a.score += 1
                         ctx.people.append((start, a.name))
                         break
@@ -793,7 +845,7 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
                     add("c:" + low, seq, "government", s, start, start + len(seq))
 
         # Common-noun groups: "Israeli forces", "troops loyal to Kiir", "civilians".
-        for m in _GROUP_RE.finditer(s.text):
+        for m in _finditer_near(_GROUP_RE, _GROUP_HEAD, s.text):
             qual, head = m.group("qual"), m.group("head")
             qwords = qual.split()
             while qwords and (qwords[0].lower() in _ACTOR_SKIP or qwords[0].lower() in MONTHS
@@ -851,7 +903,8 @@ def _kind_hits(context: str, found: dict[str, _Actor],
         for at in _word_at(context, acr):
             hits.append((at, _org_kind(full) or "other", True, at + len(acr)))
     for key, a in found.items():
-        if a.person or key.startswith(("g:", "c:")) or len(a.name) < 3:
+        # A substring test first: most names found so far are not in this short context.
+        if a.name not in context or a.person or key.startswith(("g:", "c:")) or len(a.name) < 3:
             continue
         for at in _word_at(context, a.name):
             hits.append((at, a.kind, True, at + len(a.name)))
@@ -874,11 +927,11 @@ def _word_at(text: str, word: str) -> list[int]:
     return out
 
 
-def _owner_kind(before: str, found: dict[str, _Actor]) -> str | None:
+def _owner_kind(before: str, persons: dict[str, _Actor]) -> str | None:
     """The kind of the person whose spokesman this is: "Machar's spokesman X"."""
     m = re.search(r"\b([A-Z][\w'-]+)['\u2019]s\s+(?:\w+\s+){0,2}$", before)
     if m:
-        for a in found.values():
+        for a in persons.values():
             if a.person and m.group(1) in a.aliases:
                 return a.kind
     return None
@@ -912,8 +965,11 @@ _PLACE_SUFFIX = re.compile(
     r"\b((?:(?:al-|el-)?[A-Z][\w'\u2019-]+\s+){1,3})(?P<suffix>province|region|district|city|town|"
     r"village|camp|refugee camp|state|county|governorate|area|neighbou?rhood|base|valley|mountains?)\b"
 )
+# The prepositions as a prefix tree, not after a word character (as "\b" before them would say):
+# the engine skips to their first letters. At most one of them fits before the white space.
 _PLACE_PREP = re.compile(
-    r"\b(?:in|near|outside|into|from|at|of|across|around|toward|towards)\s+(?:the\s+)?"
+    alternation(["in", "near", "outside", "into", "from", "at", "of", "across", "around", "toward",
+                 "towards"], r"\w") + r"\s+(?:the\s+)?"
     r"((?:[A-Z][\w'\u2019-]+)(?:[\s-](?:al-)?[A-Z][\w'\u2019-]+){0,2})"
 )
 # Suffixes naming an administrative area: the name before them is a province, not a town.
@@ -967,10 +1023,12 @@ def _places(text: str, sents: list[_Sent], actor_names: set[str]) -> list[str]:
     towns = [t for t in towns if t.lower() not in provinces]  # "into Deir al-Zor" names a province
     out: list[str] = []
     for p in towns + areas + countries:
-        if _not_a_place(p, actor_names, text):
-            continue
         low = p.lower()
+        # A name already listed is skipped first: the same names recur, and the check that
+        # follows searches the whole article for each.
         if any(low == q.lower() for q in out):
+            continue
+        if _not_a_place(p, actor_names, text):
             continue
         if p not in countries and any(_inside(q, p) for q in out):
             continue  # "Zor" after "Deir al-Zor"
@@ -1033,9 +1091,15 @@ def _not_a_place(name: str, actor_names: set[str], text: str) -> bool:
         return False
     if any(w.lower() in TITLES for w in name.split()):
         return True  # "President Salva Kiir"
+    low = name.lower()
     for actor in actor_names:
-        if name == actor or _inside(name, actor) or _inside(actor, name):
-            return True  # "Islamic" of "Islamic State", "Kiir" of "Salva Kiir"
+        if name == actor:
+            return True
+        # Either name inside the other: "Islamic" of "Islamic State", "Kiir" of "Salva Kiir".
+        # A plain substring test first rules out most pairs without the whole-word search.
+        actor_low = actor.lower()
+        if (low in actor_low or actor_low in low) and (_inside(name, actor) or _inside(actor, name)):
+            return True
     # A fragment of a longer name wherever it occurs: "Kurdistan" of "Kurdistan Workers Party".
     for i in at:
         rest = text[i + len(name):i + len(name) + 40]
@@ -1048,16 +1112,29 @@ def _not_a_place(name: str, actor_names: set[str], text: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Outlook.
 
-_FORWARD_STRONG = re.compile(r"\b" + alternation([
+_STRONG_CUES = [
     "will", "won't", "shall", "expected", "expects", "expect", "likely", "unlikely", "plan", "plans",
     "planned", "planning", "intend", "intends", "intended", "vowed", "vows", "warned", "warns",
     "threatened", "threatens", "aim to", "aims to", "set to", "going to", "weeks away", "days away",
     "months away", "coming days", "coming weeks", "coming months", "coming years", "next week",
     "next month", "next year", "next step", "soon", "upcoming", "prepare to", "prepares to",
     "prepared to", "preparing to", "to meet", "future", "hope", "hopes", "hoped", "enduring", "would",
-]) + r"\b", re.I)
-_FORWARD_WEAK = re.compile(r"\b" + alternation(
-    ["could", "may", "might", "possible", "potentially", "risk", "fear", "fears"]) + r"\b", re.I)
+]
+_WEAK_CUES = ["could", "may", "might", "possible", "potentially", "risk", "fear", "fears"]
+_FORWARD_STRONG = re.compile(r"\b" + alternation(_STRONG_CUES) + r"\b", re.I)
+_FORWARD_WEAK = re.compile(r"\b" + alternation(_WEAK_CUES) + r"\b", re.I)
+# The same cues, case-sensitive, for lower-cased text: the engine can then skip straight to a
+# cue's first letter, which re.I rules out.
+_FORWARD_STRONG_LOW = re.compile(alternation(_STRONG_CUES, r"\w") + r"\b")
+_FORWARD_WEAK_LOW = re.compile(alternation(_WEAK_CUES, r"\w") + r"\b")
+
+
+def _forward_cues(text: str) -> tuple[int, int]:
+    """How many strong and weak forward-looking cues a sentence has."""
+    if CASE_TRAPS.isdisjoint(text):  # then lower() and re.I agree (see CASE_TRAPS)
+        low = text.lower()
+        return len(_FORWARD_STRONG_LOW.findall(low)), len(_FORWARD_WEAK_LOW.findall(low))
+    return len(_FORWARD_STRONG.findall(text)), len(_FORWARD_WEAK.findall(text))
 
 
 def _outlook(sents: list[_Sent], ctx: _Ctx) -> Outlook:
@@ -1066,10 +1143,9 @@ def _outlook(sents: list[_Sent], ctx: _Ctx) -> Outlook:
     for i, s in enumerate(sents):
         if s.kind not in ("body",) or len(s.text.split()) < 6:
             continue
-        strong = len(_FORWARD_STRONG.findall(s.text))
-        weak = len(_FORWARD_WEAK.findall(s.text))
+        strong, weak = _forward_cues(s.text)
         score = 2 * strong + weak
-        if re.search(r"\bwould\b", s.text) and not re.search(
+        if "would" in s.text and re.search(r"\bwould\b", s.text) and not re.search(
                 r"\b(?:will|expected|likely|plans?|warned|vowed|weeks away|coming)\b", s.text, re.I):
             score -= 1  # "would" is often reported speech about the past
         if score >= 2:
@@ -1134,7 +1210,9 @@ def extract(article: str) -> Brief:
             if x.start >= s.end:
                 break
             if x.end <= s.end:
-                mine.append(replace(x, start=x.start - s.start, end=x.end - s.start))
+                # Offsets within the sentence (a direct copy: dataclasses.replace is slow).
+                mine.append(Mention(x.start - s.start, x.end - s.start, x.text, x.value, x.low,
+                                    x.high, x.approximate))
         for m in mine:
             if not _keep_mention(s.text, m):
                 continue

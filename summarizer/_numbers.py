@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ._text import ASCII_LOWER, CASE_TRAPS, alternation
+
 _UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
@@ -23,10 +25,14 @@ _SCALES = {
 # Plural scale words with no figure ("hundreds of civilians") are vague: approximate, no value.
 VAGUE = ("dozens", "scores", "hundreds", "thousands", "tens of thousands", "hundreds of thousands",
          "millions", "several", "many", "a few", "numerous", "countless")
+# Only ever tested for a match, so the words form one prefix tree (tried a character at a time
+# at each offset) rather than a list of alternatives tried one by one.
 _APPROX_BEFORE = re.compile(
-    r"(?:about|around|roughly|nearly|almost|approximately|some|at least|more than|over|"
-    r"up to|as many as|fewer than|less than|close to|upwards of|an estimated|estimated|"
-    r"just over|just under|some|under|~)\s*$",
+    alternation([
+        "about", "around", "roughly", "nearly", "almost", "approximately", "some", "at least",
+        "more than", "over", "up to", "as many as", "fewer than", "less than", "close to",
+        "upwards of", "an estimated", "estimated", "just over", "just under", "under", "~",
+    ]) + r"\s*$",
     re.IGNORECASE,
 )
 _APPROX_AFTER = re.compile(r"^\s*(?:or (?:so|more)|plus|\+)", re.IGNORECASE)
@@ -44,6 +50,7 @@ _RANGE = re.compile(
     re.IGNORECASE,
 )
 _SINGLE = re.compile(_ONE, re.IGNORECASE)
+_DIGITS_SCALE = re.compile(rf"({_DIGITS})\s*(hundred|thousand|million|billion|mln|bn|k|m)?")
 _VAGUE = re.compile(
     r"\b(?:" + "|".join(re.escape(v) for v in sorted(VAGUE, key=len, reverse=True)) + r")\b",
     re.IGNORECASE,
@@ -75,7 +82,7 @@ class Mention:
 def parse_one(token: str) -> float | None:
     """The value of one figure: '1,500', '1.5 million', 'five', 'twenty-one', '20k'."""
     t = token.strip().lower().replace("\u2011", "-")
-    m = re.fullmatch(rf"({_DIGITS})\s*(hundred|thousand|million|billion|mln|bn|k|m)?", t)
+    m = _DIGITS_SCALE.fullmatch(t)
     if m:
         number = float(m.group(1).replace(",", ""))
         return number * _SCALES[m.group(2)] if m.group(2) else number
@@ -138,12 +145,13 @@ def find_mentions(text: str) -> list[Mention]:
 
 # Where a figure can start: a digit, or a word that can begin a figure. Trying the figure
 # patterns only there gives what ``finditer`` over every offset gives, several times faster.
-_TOKEN = re.compile(r"[A-Za-z]+")
 _DIGIT = re.compile(r"\d")
 _FIRST_WORDS = frozenset(
     [*_TENS, *(k for k in _UNITS if " " not in k and k != "dozen"), "a"]
 )
 _VAGUE_FIRST = frozenset(v.split()[0] for v in VAGUE)
+# A whole word (a maximal run of ASCII letters) that may start a figure or a vague quantity.
+_CANDIDATE_WORD = re.compile(alternation(sorted(_FIRST_WORDS | _VAGUE_FIRST), "[a-z]") + "(?![a-z])")
 _BETWEEN = re.compile(r"[Bb][Ee][Tt][Ww][Ee][Ee][Nn]")
 _SCALE_END = re.compile(r"(hundred|thousand|million|billion)\s*$", re.IGNORECASE)
 _SCALE_RE = re.compile(_SCALE, re.IGNORECASE)
@@ -154,8 +162,11 @@ def _candidates(text: str) -> tuple[list[int], list[int], list[int], list[int]]:
     digits = [m.start() for m in _DIGIT.finditer(text)]
     words: list[int] = []
     vague: list[int] = []
-    for m in _TOKEN.finditer(text):
-        w = m.group().lower()
+    # Whole words only, in a lower-cased copy with the same offsets (A-Z lowered, see CASE_TRAPS):
+    # the pattern skips to the words' first letters instead of visiting every word.
+    low = text.lower() if CASE_TRAPS.isdisjoint(text) else text.translate(ASCII_LOWER)
+    for m in _CANDIDATE_WORD.finditer(low):
+        w = m.group()
         if w in _FIRST_WORDS:
             words.append(m.start())
         if w in _VAGUE_FIRST:

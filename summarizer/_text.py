@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -110,6 +111,16 @@ def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
         end -= 1
     if end > start:
         spans.append((start, end))
+
+
+# Lower-casing for case-blind matching of ASCII words, offsets kept. Checked over all of Unicode:
+# besides these four characters, lower() keeps a text's length, and which characters are ASCII
+# letters, word characters or white space; and re.IGNORECASE matches no character but A-Z and
+# a-z to an ASCII letter. So without them, a case-sensitive pattern of lower-case ASCII words finds
+# in text.lower() what the same pattern with re.IGNORECASE finds in the text. ("İ" and the Kelvin
+# sign lower to ASCII, "ı" and "ſ" match "i" and "s" under re.IGNORECASE.)
+CASE_TRAPS = frozenset("\u0130\u0131\u017f\u212a")
+ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)  # A-Z only
 
 
 _LINE = re.compile(r"[^\n]+")

@@ -200,3 +200,34 @@ def test_where_is_clean_and_specific_first() -> None:
         assert good in where, where
     assert where.index("Baghouz") < where.index("Deir al-Zor") < where.index("Syria")
     assert ground(extract(PLACES), PLACES).problems == []
+
+
+# The shortcuts taken for speed must find what the plain patterns find.
+
+_TRICKY = [
+    "Russian-backedsecurity forces  moved in; pro-government security forces and Syrian Democratic "
+    "Forces fighters loyal to Salva Kiir reinforces the rebel groups.",
+    "The US-led coalition and Iraqi Kurdish peshmerga forces, with Turkish troops,\u00a0civilians "
+    "and\tarmed  men, met government-backed militias near X.",
+    "forces", "Forces forces", "", "A B C D E militants", "al-Shabab militants attacked; CIVILIANS fled.",
+]
+
+
+@pytest.mark.parametrize("text", _TRICKY + [p.read_text(encoding="utf-8") for p in ARTICLES])
+def test_group_search_near_heads_equals_finditer(text: str) -> None:
+    from summarizer._extractive import _GROUP_HEAD, _GROUP_RE, _finditer_near
+
+    plain = [(m.span(), m.groups()) for m in _GROUP_RE.finditer(text)]
+    assert [(m.span(), m.groups()) for m in _finditer_near(_GROUP_RE, _GROUP_HEAD, text)] == plain
+
+
+@pytest.mark.parametrize("text", [
+    "They WILL meet in the Coming Days, officials Warned; it may not.",
+    "Will they? WON'T they? \u0130t w\u0131ll r\u0131sk \u017foon a \u212aey vote, \u00c9xpected.",
+    "could\u00a0fear\u2019s will_ 9may mayor wouldn\u2019t",
+])
+def test_forward_cues_equal_case_blind_patterns(text: str) -> None:
+    from summarizer._extractive import _FORWARD_STRONG, _FORWARD_WEAK, _forward_cues
+
+    expected = (len(_FORWARD_STRONG.findall(text)), len(_FORWARD_WEAK.findall(text)))
+    assert _forward_cues(text) == expected

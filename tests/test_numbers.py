@@ -79,3 +79,19 @@ def _reference(text: str) -> list[tuple[int, int, str]]:
 ])
 def test_candidate_scan_matches_full_scan(text: str) -> None:
     assert [(m.start, m.end, m.text) for m in find_mentions(text)] == _reference(text)
+
+
+@pytest.mark.parametrize("text", [
+    "One TWO a A dozens Hundreds tens twentyone x1two _one one\u00e9 \u00e9one",
+    "\u0130one \u212aone \u017feven Several between Between1 2 and 3",
+    "Some 1,500 to 2,000 people fled; three were killed, TEN wounded.",
+])
+def test_candidate_words_are_whole_words_in_any_case(text: str) -> None:
+    import re
+
+    from summarizer._numbers import _FIRST_WORDS, _VAGUE_FIRST, _candidates
+
+    tokens = [(m.start(), m.group().lower()) for m in re.finditer(r"[A-Za-z]+", text)]
+    _, words, vague, _ = _candidates(text)
+    assert words == [at for at, w in tokens if w in _FIRST_WORDS]
+    assert vague == [at for at, w in tokens if w in _VAGUE_FIRST]
