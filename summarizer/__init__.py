@@ -5,6 +5,7 @@
     print(result.brief.to_markdown())
 """
 
+from ._batch import BatchInput, BatchItem, Progress, RateLimiter, asummarize_many, summarize_many
 from ._brief import Actor, ActorKind, Brief, Figure, NumberCategory, Outlook, Signal
 from ._engines import ChatModel, ChatReply, ChatRequest
 from ._errors import (
@@ -29,6 +30,8 @@ __all__ = [
     "Actor",
     "ActorKind",
     "Attempt",
+    "BatchInput",
+    "BatchItem",
     "Brief",
     "BriefValidationError",
     "ChatModel",
@@ -43,6 +46,8 @@ __all__ = [
     "NumberCategory",
     "Outlook",
     "Problem",
+    "Progress",
+    "RateLimiter",
     "RefusalError",
     "RequestRejectedError",
     "Result",
@@ -56,6 +61,8 @@ __all__ = [
     "Usage",
     "__version__",
     "asummarize",
+    "asummarize_many",
     "ground",
     "summarize",
+    "summarize_many",
 ]

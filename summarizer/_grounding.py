@@ -51,11 +51,18 @@ class Grounding:
 
 # The 1:1 part of the folding (quotes, dashes, odd spaces): offsets in the folded view of an
 # article are then offsets in the article itself, so no map back is needed.
-_ONE_TO_ONE = str.maketrans({k: v for k, v in _FOLD.items() if len(v) == 1})
+_ONE_TO_ONE = {k: v for k, v in _FOLD.items() if len(v) == 1}
+_FOLDABLE = re.compile("[" + re.escape("".join(_ONE_TO_ONE)) + "]")
 _FOLD_ALL = str.maketrans({k: v or None for k, v in _FOLD.items()})
 
 
-_TOKEN = re.compile(r"\S+")
+def _fold_one_to_one(text: str) -> str:
+    # A regex finds the few characters to fold far faster than str.translate walks a long text.
+    return _FOLDABLE.sub(lambda m: _ONE_TO_ONE[m.group()], text)
+
+
+_ODD_SPACE = re.compile(r"\s{2,}|[^\S ]")
+_SPACES = re.compile(r"\s+")
 
 
 def _word_char(ch: str) -> bool:
@@ -72,23 +79,24 @@ class Article:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        view = text.translate(_ONE_TO_ONE).lower()
+        view = _fold_one_to_one(text).lower()
         if len(view) != len(text):  # lower() lengthened a character (a dotted capital I, say)
             view = "".join(c.lower() if len(c.lower()) == 1 else c
-                           for c in text.translate(_ONE_TO_ONE))
-        tokens = [(m.start(), m.group()) for m in _TOKEN.finditer(view)]
-        self._starts = [s for s, _ in tokens]
-        self._cstarts: list[int] = []
-        at = 0
-        for _, word in tokens:
-            self._cstarts.append(at)
-            at += len(word) + 1
-        self._view = " ".join(w for _, w in tokens)
+                           for c in _fold_one_to_one(text))
+        # Collapse white space; remember where runs were cut, to map offsets back (few runs:
+        # mostly the blank lines between paragraphs).
+        self._keys: list[int] = [0]
+        self._shifts: list[int] = [0]
+        removed = 0
+        for m in _ODD_SPACE.finditer(view):
+            removed += m.end() - m.start() - 1
+            self._keys.append(m.start() - (removed - (m.end() - m.start() - 1)) + 1)
+            self._shifts.append(removed)
+        self._view = _SPACES.sub(" ", view)
         self._digits: set[float] | None = None
 
     def _origin(self, offset: int) -> int:
-        i = bisect_right(self._cstarts, offset) - 1
-        return self._starts[i] + offset - self._cstarts[i]
+        return offset + self._shifts[bisect_right(self._keys, offset) - 1]
 
     def _find(self, words: list[str], *, whole: bool) -> tuple[int, int] | None:
         needle = " ".join(words)
@@ -123,14 +131,18 @@ class Article:
         return self._digits
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _digit_values(text: str) -> set[float]:
-    return {v for m in find_mentions(text) if re.search(r"\d", m.text) for v in m.values}
+    return {v for m in find_mentions(text) if _DIGIT.search(m.text) for v in m.values}
 
 
 def ground(brief: Brief, article: str | Article) -> Grounding:
     """Check every evidence span, figure, name and free-text number of a brief against the article."""
     art = article if isinstance(article, Article) else Article(article)
     out = Grounding()
+    stated_in: dict[str, set[float]] = {}  # several figures often share one evidence sentence
 
     def evidence(path: str, quote: str) -> bool:
         span = art.locate(quote)
@@ -144,7 +156,7 @@ def ground(brief: Brief, article: str | Article) -> Grounding:
 
     def free_text(path: str, text: str | None) -> None:
         # A model may paraphrase, but any figure it writes with digits must be in the article.
-        if not text or not any(ch.isdigit() for ch in text):
+        if not text or not _DIGIT.search(text):
             return  # only figures written in digits are checked; most prose has none
         missing = sorted(_digit_values(text) - art.digit_values())
         if missing:
@@ -171,7 +183,9 @@ def ground(brief: Brief, article: str | Article) -> Grounding:
         path = f"numbers[{i}]"
         if not evidence(path, n.evidence):
             continue
-        stated = values_in(n.evidence)
+        stated = stated_in.get(n.evidence)
+        if stated is None:
+            stated = stated_in[n.evidence] = values_in(n.evidence)
         wanted = [n.value] if n.value is not None else [n.low, n.high]
         if n.value is None and n.low is None:
             if not has_vague_quantity(n.evidence):

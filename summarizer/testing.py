@@ -99,6 +99,12 @@ class Reply:
         return cls(content=None, refusal=words)
 
 
+class _Server(ThreadingHTTPServer):
+    # The default backlog of 5 resets connections when a batch opens dozens at once.
+    request_queue_size = 256
+    daemon_threads = True
+
+
 Responder = Callable[[int, dict[str, Any]], "Reply | None"]
 
 
@@ -129,7 +135,7 @@ class FakeOpenAIServer:
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
+        self._server = _Server(("127.0.0.1", port), _handler(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 

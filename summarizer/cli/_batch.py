@@ -1,0 +1,188 @@
+"""``summarizer batch`` and ``summarizer cache``: many articles to a resumable JSONL file."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from dataclasses import replace
+from typing import IO, Any
+
+import click
+
+from .._batch import (
+    BatchInput,
+    JsonlOutput,
+    Progress,
+    RateLimiter,
+    collect_inputs,
+    price_of,
+    run_batch,
+)
+from .._cache import Cache
+from .._result import Usage
+from ._main import _one_line, cli, engine_options, log, settings_from
+
+_REDRAW = 0.1  # seconds between progress redraws: enough to look live, cheap on a slow terminal
+
+
+class ProgressBar:
+    """One self-rewriting line on a terminal; nothing at all when the stream is not one."""
+
+    def __init__(self, stream: IO[str], *, enabled: bool) -> None:
+        self.stream = stream
+        self.enabled = enabled
+        self._last = 0.0
+        self._shown = False
+
+    def __call__(self, progress: Progress) -> None:
+        now = time.monotonic()
+        if not self.enabled or now - self._last < _REDRAW:
+            return
+        self._last = now
+        self.stream.write("\r\x1b[K" + progress_line(progress))
+        self.stream.flush()
+        self._shown = True
+
+    def clear(self) -> None:
+        """Remove the bar, so the next message starts on a clean line."""
+        if self._shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self._shown = False
+
+
+def progress_line(p: Progress, width: int = 24) -> str:
+    """``[=====>    ] 120/200  failed 2  retries 14  12.3k tokens  ETA 0:07``."""
+    total = p.total or 0
+    count = p.finished + p.skipped
+    filled = int(width * count / total) if total else 0
+    bar = "=" * filled + (">" if filled < width else "") + " " * max(0, width - filled - 1)
+    eta = p.eta
+    return (f"[{bar}] {count}/{total}  failed {p.failed}  retries {p.retries}  "
+            f"{_tokens(p.usage.total_tokens)} tokens  "
+            f"ETA {_clock(eta) if eta is not None else '-:--'}")
+
+
+def _tokens(n: int) -> str:
+    return f"{n / 1e6:.1f}M" if n >= 1e6 else f"{n / 1e3:.1f}k" if n >= 1e4 else str(n)
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds + 0.5), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def cost(usage: Usage, model: str | None, price_in: float | None, price_out: float | None
+         ) -> str | None:
+    """``$0.0123`` for the tokens spent, when prices are given or the model is known."""
+    known = price_of(model)
+    if price_in is None and price_out is None and known is None:
+        return None
+    pin = price_in if price_in is not None else (known[0] if known else 0.0)
+    pout = price_out if price_out is not None else (known[1] if known else 0.0)
+    return f"${(usage.prompt_tokens * pin + usage.completion_tokens * pout) / 1e6:.4f}"
+
+
+def summary_line(p: Progress, price_in: float | None = None, price_out: float | None = None) -> str:
+    """The closing counts: ok, failed, skipped, tokens, seconds, and cost when it can be told."""
+    line = (f"summarizer: {p.ok} ok, {p.failed} failed, {p.skipped} skipped, "
+            f"{p.usage.total_tokens:,} tokens, {p.elapsed:.1f} s")
+    if p.cached:
+        line += f" ({p.cached} from the cache)"
+    price = cost(p.usage, p.model, price_in, price_out)
+    return line + (f", about {price}" if price else "")
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-o", "--out", default="-", show_default=True,
+              help="JSONL file to append briefs to; rerunning skips ids already briefed. "
+                   "'-' is standard output (no resume).")
+@click.option("--concurrency", type=click.IntRange(1, 512), default=8, show_default=True,
+              help="Articles in flight at once (a local model still runs one at a time).")
+@click.option("--rpm", type=click.FloatRange(min=0, min_open=True),
+              help="Client-side limit of requests per minute (off by default).")
+@click.option("--tpm", type=click.FloatRange(min=0, min_open=True),
+              help="Client-side limit of tokens per minute, by estimate (off by default).")
+@click.option("--no-cache", is_flag=True, help="Ask the model even for articles briefed before.")
+@click.option("--price-in", type=click.FloatRange(min=0), help="USD per million prompt tokens.")
+@click.option("--price-out", type=click.FloatRange(min=0),
+              help="USD per million completion tokens.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar, and no summary when all is ok.")
+@engine_options
+def batch(inputs: tuple[str, ...], out: str, concurrency: int, rpm: float | None,
+          tpm: float | None, no_cache: bool, price_in: float | None, price_out: float | None,
+          quiet: bool, **opts: Any) -> None:
+    """Brief every article in INPUT... (files, folders, globs, JSONL records, or '-' for paths
+    on standard input), one JSON line per article: {id, source, ok, brief|error, meta}.
+
+    Exit code 0 if every article was briefed, 1 if any failed (rerun the same command to retry
+    them), 130 if interrupted.
+    """
+    settings = settings_from(opts)
+    if no_cache:
+        settings = replace(settings, cache=False)
+    engine, reason = settings.resolve_engine()
+    log.info("engine: %s (%s)", engine, reason)
+    stdin = sys.stdin if "-" in inputs else None
+    items: list[BatchInput] = collect_inputs(inputs, stdin=stdin)
+    if out == "-":
+        output = JsonlOutput(stream=sys.stdout.buffer)
+    else:
+        output = JsonlOutput(out)
+    try:
+        output.open()
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out}: {_one_line(exc.strerror or str(exc))}"
+                                   ) from None
+    if output.cut:
+        log.info("cut a half-written last line (%d bytes) from %s", output.cut, out)
+    stderr = sys.stderr
+    bar = ProgressBar(stderr, enabled=not quiet and stderr.isatty())
+    try:
+        # On Ctrl-C asyncio.run cancels the batch (in-flight requests end, the line being
+        # written is finished) before KeyboardInterrupt reaches us.
+        progress = asyncio.run(run_batch(items, output, concurrency=concurrency,
+                                         limiter=RateLimiter(rpm, tpm), on_progress=bar,
+                                         settings=settings))
+    except KeyboardInterrupt:
+        bar.clear()
+        where = f" ({output.written} written to {out})" if out != "-" else ""
+        hint = "; run the same command again to resume" if out != "-" else ""
+        click.echo(f"summarizer: interrupted{where}{hint}", err=True)
+        sys.exit(130)
+    except OSError as exc:  # the output file went away or the disk filled up
+        bar.clear()
+        raise click.ClickException(f"cannot write {out}: {_one_line(exc.strerror or str(exc))}"
+                                   ) from None
+    finally:
+        output.close()
+    bar.clear()
+    if progress.failed or not quiet:
+        click.echo(summary_line(progress, price_in, price_out), err=True)
+    if progress.failed:
+        click.echo(f"summarizer: rerun the same command to retry the {progress.failed} failed"
+                   if out != "-" else "summarizer: some articles failed", err=True)
+        sys.exit(1)
+
+
+@cli.group()
+def cache() -> None:
+    """Inspect or empty the result cache ($SUMMARIZER_CACHE_DIR, else the user cache folder)."""
+
+
+@cache.command()
+def info() -> None:
+    """Where the cache is, and how many results and bytes it holds."""
+    facts = Cache().info()
+    click.echo(f"path: {facts['path']}\nentries: {facts['entries']}\nbytes: {facts['bytes']}")
+
+
+@cache.command()
+def clear() -> None:
+    """Remove every cached result."""
+    store = Cache()
+    removed = store.clear()
+    click.echo(f"removed {removed} cached result{'s' if removed != 1 else ''} from {store.path}")
