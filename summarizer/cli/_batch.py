@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from dataclasses import replace
 from typing import IO, Any
 
 import click
@@ -106,14 +105,13 @@ def summary_line(p: Progress, price_in: float | None = None, price_out: float | 
               help="Client-side limit of requests per minute (off by default).")
 @click.option("--tpm", type=click.FloatRange(min=0, min_open=True),
               help="Client-side limit of tokens per minute, by estimate (off by default).")
-@click.option("--no-cache", is_flag=True, help="Ask the model even for articles briefed before.")
 @click.option("--price-in", type=click.FloatRange(min=0), help="USD per million prompt tokens.")
 @click.option("--price-out", type=click.FloatRange(min=0),
               help="USD per million completion tokens.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar, and no summary when all is ok.")
 @engine_options
 def batch(inputs: tuple[str, ...], out: str, concurrency: int, rpm: float | None,
-          tpm: float | None, no_cache: bool, price_in: float | None, price_out: float | None,
+          tpm: float | None, price_in: float | None, price_out: float | None,
           quiet: bool, **opts: Any) -> None:
     """Brief every article in INPUT... (files, folders, globs, JSONL records, or '-' for paths
     on standard input), one JSON line per article: {id, source, ok, brief|error, meta}.
@@ -121,9 +119,7 @@ def batch(inputs: tuple[str, ...], out: str, concurrency: int, rpm: float | None
     Exit code 0 if every article was briefed, 1 if any failed (rerun the same command to retry
     them), 130 if interrupted.
     """
-    settings = settings_from(opts)
-    if no_cache:
-        settings = replace(settings, cache=False)
+    settings = settings_from(opts)  # --no-cache among them
     engine, reason = settings.resolve_engine()
     log.info("engine: %s (%s)", engine, reason)
     stdin = sys.stdin if "-" in inputs else None
