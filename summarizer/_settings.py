@@ -84,5 +84,5 @@ class Settings:
         if engine == "local":
             from ._engines._local import LocalEngine
 
-            return LocalEngine.shared(self.model_path)
+            return LocalEngine.shared(self.model_path, n_ctx=self.context_tokens)
         raise ConfigurationError(f"engine {engine!r} does not use a model")
