@@ -132,6 +132,17 @@ class Article:
 
 
 _DIGIT = re.compile(r"\d")
+# A capitalised word that does not open a sentence is a name, which the article must contain.
+_CAPITALISED = re.compile(r"\b[A-Z][\w'.\-]*\w")
+_OPENS = re.compile(r"(?:^|[.!?:;\"\u201c\u201d(\[\n])\s*$")
+
+
+def _proper_names(text: str) -> list[str]:
+    names = []
+    for m in _CAPITALISED.finditer(text):
+        if not _OPENS.search(text[max(0, m.start() - 3):m.start()]) and m.start() > 0:
+            names.append(re.sub(r"'s$", "", m.group()))
+    return names
 
 
 def _digit_values(text: str) -> set[float]:
@@ -155,13 +166,20 @@ def ground(brief: Brief, article: str | Article) -> Grounding:
         return True
 
     def free_text(path: str, text: str | None) -> None:
-        # A model may paraphrase, but any figure it writes with digits must be in the article.
-        if not text or not _DIGIT.search(text):
-            return  # only figures written in digits are checked; most prose has none
-        missing = sorted(_digit_values(text) - art.digit_values())
-        if missing:
-            figures = ", ".join(format_value(v) for v in missing)
-            out.problems.append(Problem(path, f"figure {figures} does not occur in the article"))
+        # A model may paraphrase, but a figure it writes with digits, or a name it writes
+        # mid-sentence with a capital, must come from the article.
+        if not text:
+            return
+        if _DIGIT.search(text):
+            missing = sorted(_digit_values(text) - art.digit_values())
+            if missing:
+                figures = ", ".join(format_value(v) for v in missing)
+                out.problems.append(
+                    Problem(path, f"figure {figures} does not occur in the article"))
+        unknown = [name for name in _proper_names(text) if not art.names(name)]
+        if unknown:
+            names = ", ".join(f"'{n}'" for n in dict.fromkeys(unknown))
+            out.problems.append(Problem(path, f"{names} does not occur in the article"))
 
     free_text("situation", brief.situation)
     for i, place in enumerate(brief.where):
@@ -177,7 +195,9 @@ def ground(brief: Brief, article: str | Article) -> Grounding:
                 Problem(path, f"name '{clip(actor.name)}' does not occur in the article")
             )
             continue
-        evidence(path, actor.evidence)
+        if evidence(path, actor.evidence):
+            free_text(f"{path}.role", actor.role)
+            free_text(f"{path}.side", actor.side)
 
     for i, n in enumerate(brief.numbers):
         path = f"numbers[{i}]"

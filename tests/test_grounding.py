@@ -121,3 +121,23 @@ def test_mentions_mark_hedges_as_approximate() -> None:
     assert m.value == 17 and m.approximate
     [m] = find_mentions("17 trucks")
     assert not m.approximate
+
+
+def test_invented_name_in_prose_is_caught() -> None:
+    report = ground(brief(situation="Civilians fled the enclave, as Saudi Arabia watched."), ARTICLE)
+    assert [str(p) for p in report.problems] == [
+        "situation: 'Saudi', 'Arabia' does not occur in the article"
+    ]
+    # Names the article does contain, and words opening a sentence, pass.
+    assert ground(brief(situation="Hundreds fled. The Syrian Democratic Forces and Bali said so."),
+                  ARTICLE).ok
+
+
+def test_actor_role_with_an_invented_name_is_dropped_leniently() -> None:
+    actor = {"name": "Bali", "kind": "non_state_armed_group", "role": "spoke for Hezbollah",
+             "evidence": "Bali said"}
+    b = brief(actors=[actor])
+    [problem] = ground(b, ARTICLE).problems
+    assert problem.path == "actors[0].role" and "Hezbollah" in problem.message
+    kept, _ = drop_unverified(b, [problem])
+    assert kept.actors == []
