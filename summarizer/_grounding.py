@@ -7,7 +7,6 @@ the text it was checked against, in words a model can act on when it is sent bac
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from ._brief import Brief
@@ -61,8 +60,7 @@ def _fold_one_to_one(text: str) -> str:
     return _FOLDABLE.sub(lambda m: _ONE_TO_ONE[m.group()], text)
 
 
-_ODD_SPACE = re.compile(r"\s{2,}|[^\S ]")
-_SPACES = re.compile(r"\s+")
+
 
 
 def _word_char(ch: str) -> bool:
@@ -74,45 +72,42 @@ def _words(text: str, strip: str) -> list[str]:
 
 
 class Article:
-    """An article prepared once for many look-ups: a folded, space-collapsed view of it, with
-    the start of each word in both texts to map a match back to the article's offsets."""
+    """An article prepared once for many look-ups: a case- and punctuation-folded view of it
+    whose offsets are the article's own."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         view = _fold_one_to_one(text).lower()
         if len(view) != len(text):  # lower() lengthened a character (a dotted capital I, say)
-            view = "".join(c.lower() if len(c.lower()) == 1 else c
-                           for c in _fold_one_to_one(text))
-        # Collapse white space; remember where runs were cut, to map offsets back (few runs:
-        # mostly the blank lines between paragraphs).
-        self._keys: list[int] = [0]
-        self._shifts: list[int] = [0]
-        removed = 0
-        for m in _ODD_SPACE.finditer(view):
-            removed += m.end() - m.start() - 1
-            self._keys.append(m.start() - (removed - (m.end() - m.start() - 1)) + 1)
-            self._shifts.append(removed)
-        self._view = _SPACES.sub(" ", view)
-        self._digits: set[float] | None = None
-
-    def _origin(self, offset: int) -> int:
-        return offset + self._shifts[bisect_right(self._keys, offset) - 1]
+            view = "".join(c.lower() if len(c.lower()) == 1 else c for c in _fold_one_to_one(text))
+        self._view = view
+        self._found: dict[tuple[str, bool], tuple[int, int] | None] = {}
+        self._numbers: list[tuple[int, int, float]] | None = None
 
     def _find(self, words: list[str], *, whole: bool) -> tuple[int, int] | None:
         needle = " ".join(words)
         if not needle:
             return None
-        at = self._view.find(needle)
-        while at >= 0 and whole and not self._bounded(at, at + len(needle)):
-            at = self._view.find(needle, at + 1)
-        if at < 0:
-            return None
-        return self._origin(at), self._origin(at + len(needle) - 1) + 1
+        key = (needle, whole)
+        if key not in self._found:
+            self._found[key] = self._search(needle, words, whole=whole)
+        return self._found[key]
 
-    def _bounded(self, start: int, end: int) -> bool:
-        before = self._view[start - 1] if start else " "
-        after = self._view[end] if end < len(self._view) else " "
-        return not (_word_char(before) or _word_char(after))
+    def _search(self, needle: str, words: list[str], *, whole: bool) -> tuple[int, int] | None:
+        view = self._view
+        at = view.find(needle)  # the usual case: copied with the article's own spacing
+        while at >= 0:
+            end = at + len(needle)
+            if not whole or not (_word_char(view[at - 1] if at else " ")
+                                 or _word_char(view[end] if end < len(view) else " ")):
+                return at, end
+            at = view.find(needle, at + 1)
+        # Else allow any run of white space (line breaks, doubled spaces) between the words.
+        pattern = r"\s+".join(re.escape(w) for w in words)
+        if whole:
+            pattern = r"(?<!\w)" + pattern + r"(?!\w)"
+        m = re.search(pattern, view)
+        return (m.start(), m.end()) if m else None
 
     def locate(self, quote: str) -> tuple[int, int] | None:
         """Where a quote occurs, tolerating case, white space, quote marks and dashes."""
@@ -124,14 +119,23 @@ class Article:
         """True if the name occurs in the article as whole words."""
         return self._find(_words(name, _TRIM), whole=True) is not None
 
-    def digit_values(self) -> set[float]:
-        """Every figure written with digits in the article."""
-        if self._digits is None:
-            self._digits = _digit_values(self.text)
-        return self._digits
+    def states(self, value: float) -> bool:
+        """True if the article states this figure (in digits, words or with a scale)."""
+        if self._numbers is None:
+            self._numbers = [(m.start(), m.end(), float(m.group().replace(",", "")))
+                             for m in _NUMBER_TOKEN.finditer(self.text)]
+        for start, end, written in self._numbers:
+            # Parse only around numbers that could be this figure ("1.5" for 1,500,000):
+            # much cheaper than reading every figure of a long article.
+            if written and any(abs(value - written * k) <= 1e-9 * value for k in _SCALES):
+                if value in values_in(self.text[max(0, start - 40):end + 30]):
+                    return True
+        return False
 
 
 _DIGIT = re.compile(r"\d")
+_NUMBER_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_SCALES = (1, 100, 1_000, 1_000_000, 1_000_000_000)
 # A capitalised word that does not open a sentence is a name, which the article must contain.
 _CAPITALISED = re.compile(r"\b[A-Z][\w'.\-]*\w")
 _OPENS = re.compile(r"(?:^|[.!?:;\"\u201c\u201d(\[\n])\s*$")
@@ -162,7 +166,8 @@ def ground(brief: Brief, article: str | Article) -> Grounding:
                 Problem(path, f"evidence is not a verbatim span of the article: '{clip(quote)}'")
             )
             return False
-        out.spans.append(Span(path=f"{path}.evidence", start=span[0], end=span[1]))
+        # model_construct: the offsets are ints we just computed; validation would only cost.
+        out.spans.append(Span.model_construct(path=f"{path}.evidence", start=span[0], end=span[1]))
         return True
 
     def free_text(path: str, text: str | None) -> None:
@@ -171,7 +176,7 @@ def ground(brief: Brief, article: str | Article) -> Grounding:
         if not text:
             return
         if _DIGIT.search(text):
-            missing = sorted(_digit_values(text) - art.digit_values())
+            missing = sorted(v for v in _digit_values(text) if not art.states(v))
             if missing:
                 figures = ", ".join(format_value(v) for v in missing)
                 out.problems.append(

@@ -150,6 +150,7 @@ class Summarizer:
             self._prompts = load_prompts(self.settings.prompts)
         self._limit: asyncio.Semaphore | None = None
         self._cache: Cache | None = None
+        self._overhead: int | None = None
 
     # --- public ---------------------------------------------------------------------------
 
@@ -241,8 +242,11 @@ class Summarizer:
         context = self.settings.context_tokens or model.context_tokens
         if not context:
             return await self._llm_one(model, article, policy)
-        overhead = sum(model.count_tokens(m["content"]) for m in build_messages(self._prompts, ""))
-        overhead += model.count_tokens(compact(self._schema))  # sent once, but it fills context
+        if self._overhead is None:  # the prompt without the article, and the schema: fixed
+            self._overhead = sum(model.count_tokens(m["content"])
+                                 for m in build_messages(self._prompts, ""))
+            self._overhead += model.count_tokens(compact(self._schema))
+        overhead = self._overhead
         budget = context - self.settings.max_tokens - overhead
         if budget < 256:
             raise ConfigurationError(
