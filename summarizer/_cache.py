@@ -27,8 +27,10 @@ def default_dir() -> Path:
 def cache_key(article: str, *, engine: str, model: str | None, prompt_version: str | None,
               schema_version: str, strict: bool) -> str:
     """A digest of everything that shapes the result."""
-    parts = [engine, model or "", prompt_version or "", schema_version, "strict" if strict else "",
-             article]
+    from . import __version__  # a new release may check more: results are not carried over
+
+    parts = [__version__, engine, model or "", prompt_version or "", schema_version,
+             "strict" if strict else "", article]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
