@@ -127,7 +127,7 @@ class Article:
         for start, end, written in self._numbers:
             # Parse only around numbers that could be this figure ("1.5" for 1,500,000):
             # much cheaper than reading every figure of a long article.
-            if written and any(abs(value - written * k) <= 1e-9 * value for k in _SCALES):
+            if any(abs(value - written * k) <= 1e-9 * abs(value) for k in _SCALES):
                 if value in values_in(self.text[max(0, start - 40):end + 30]):
                     return True
         return False

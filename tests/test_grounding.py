@@ -141,3 +141,12 @@ def test_actor_role_with_an_invented_name_is_dropped_leniently() -> None:
     assert problem.path == "actors[0].role" and "Hezbollah" in problem.message
     kept, _ = drop_unverified(b, [problem])
     assert kept.actors == []
+
+
+def test_zero_and_scaled_figures_in_prose() -> None:
+    article = "Report 0. Nearly 1.5 million people fled; 0 soldiers died, and 400 to 600 stayed."
+    b = Brief.model_validate({"situation": "Report 0: 1,500,000 fled and 600 stayed.",
+                              "outlook": {"summary": "Maybe 0 more."}})
+    assert ground(b, article).ok
+    b2 = b.model_copy(update={"situation": "Some 1,600,000 fled."})
+    assert [p.path for p in ground(b2, article).problems] == ["situation"]
