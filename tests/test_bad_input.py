@@ -3,6 +3,7 @@ never a traceback, exit codes as documented (0 ok, 1 failure, 2 usage)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -100,3 +101,20 @@ def test_usage_error_exits_2() -> None:
 def test_good_file_exits_0() -> None:
     proc = summarizer("brief", str(ROOT / "examples" / "baghouz.txt"), "--format", "text")
     assert proc.returncode == 0 and proc.stdout.startswith("SITUATION") and proc.stderr == ""
+
+
+def test_html_file_gets_a_brief_of_its_article(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>Clashes in Goma</title></head><body><nav>Home | World | Sport</nav>"
+        "<article><h1>Clashes in Goma</h1><p>At least 12 civilians were killed in Goma on "
+        "Monday when rebels attacked the town, the Congolese army said.</p><p>About 3,000 "
+        "residents fled to nearby camps, according to the United Nations.</p></article>"
+        "<footer>Cookie Preferences</footer></body></html>", encoding="utf-8")
+    proc = summarizer("brief", str(page), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    values = {n["value"] for n in data["brief"]["numbers"]}
+    assert {12, 3000} <= values
+    assert data["meta"]["title"] == "Clashes in Goma"
+    assert "Cookie" not in proc.stdout
