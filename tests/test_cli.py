@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import jsonschema
@@ -72,21 +71,11 @@ def test_bad_stdin_gets_its_own_one_line_error(payload: bytes, message: str) -> 
     assert err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_missing_file_directory_and_unreadable(tmp_path: Path) -> None:
+def test_missing_file_and_directory(tmp_path: Path) -> None:
     code, _, err = run("brief", str(tmp_path / "nope.txt"))
     assert code == 1 and err.startswith("Error: no such file:")
     code, _, err = run("brief", str(tmp_path))
-    assert code == 1 and "is a folder" in err
-    locked = tmp_path / "locked.txt"
-    locked.write_text("Troops advanced.")
-    locked.chmod(0)
-    try:
-        if os.access(locked, os.R_OK):
-            pytest.skip("running as a user who can read any file")
-        code, _, err = run("brief", str(locked))
-        assert code == 1 and "permission denied" in err
-    finally:
-        locked.chmod(0o644)
+    assert code == 1 and "is a folder" in err  # unreadable files: tests/test_bad_input.py
 
 
 def test_usage_errors_exit_2() -> None:
