@@ -77,12 +77,17 @@ class Result(BaseModel):
     meta: Meta
 
     def to_markdown(self) -> str:
-        """The brief as Markdown, with any warnings as a closing note."""
-        text = self.brief.to_markdown()
-        if self.meta.warnings:
-            text += "\n_Dropped as unverifiable: " + str(len(self.meta.warnings)) + " item(s)._\n"
-        return text
+        """The brief as Markdown, closing with a note of what was dropped or replaced."""
+        note = self._note()
+        return self.brief.to_markdown() + (f"\n_{note}_\n" if note else "")
 
     def to_text(self) -> str:
-        """The brief as plain text."""
-        return self.brief.to_text()
+        """The brief as plain text, closing with the same note."""
+        note = self._note()
+        return self.brief.to_text() + (f"\n{note}\n" if note else "")
+
+    def _note(self) -> str:
+        dropped = sum(1 for w in self.meta.warnings if w.startswith("dropped "))
+        others = [w for w in self.meta.warnings if not w.startswith("dropped ")]
+        parts = [f"{dropped} unverifiable item(s) dropped"] if dropped else []
+        return "; ".join(parts + others) + ("." if parts or others else "")

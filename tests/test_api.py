@@ -79,3 +79,13 @@ def test_figure_shape_rules() -> None:
                               "numbers": [{**base}]})
     with pytest.raises(ValueError):
         Brief.model_validate({"situation": "s", "outlook": {"summary": ""}, "extra": 1})
+
+
+def test_result_renderings_close_with_what_was_dropped(baghouz: str) -> None:
+    result = summarize(baghouz)
+    assert not result.to_markdown().rstrip().endswith("_")  # nothing dropped, no note
+    noted = result.model_copy(update={"meta": result.meta.model_copy(update={"warnings": [
+        "dropped numbers[1]: value 9 not found", "replaced situation with the article's lead"]})})
+    assert noted.to_markdown().rstrip().endswith(
+        "_1 unverifiable item(s) dropped; replaced situation with the article's lead._")
+    assert noted.to_text().rstrip().endswith("replaced situation with the article's lead.")
