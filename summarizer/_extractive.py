@@ -92,7 +92,7 @@ def _dateline_end(text: str, start: int) -> int:
         first = place.split()[0]
         if len(first) < 4 or first.lower() in KNOWN_ORGS:
             return start
-        if re.search(r"\(" + re.escape(first) + r"\)", text):
+        if "(" + first + ")" in text:
             return start  # an acronym the article defines
     return m.end()
 
@@ -218,21 +218,45 @@ def _category(sent: str, m: Mention) -> NumberCategory:
     return NumberCategory.other
 
 
+_OF_LEAD = re.compile(r"^(?:of\s+)")
+_BARE_VERB = re.compile(r"(?:were|was|have|had|are|is|more|others?)", re.I)
+_FIGURE_DIGITS = re.compile(r"\d[\d,.]*")
+
+
 def _counts(sent: str, m: Mention) -> str:
     """What is counted, in the article's own words: the phrase after the figure."""
     tail = sent[m.end:].lstrip()
-    tail = re.sub(r"^(?:of\s+)", "", tail)
+    tail = _OF_LEAD.sub("", tail)
     stop = _COUNT_STOP.search(" " + tail)
     phrase = tail[: stop.start() - 1] if stop else tail
     phrase = phrase.strip().rstrip(".!?")
     words = phrase.split()
     if len(words) > 10:
         phrase = " ".join(words[:10])
-    if not phrase or re.fullmatch(r"(?:were|was|have|had|are|is|more|others?)", phrase, re.I):
+    if not phrase or _BARE_VERB.fullmatch(phrase):
         # "another 43 were injured": say what happened to them instead.
         phrase = (phrase + " " + " ".join(tail.split()[1:6])).strip() if tail else ""
-    phrase = re.sub(r"\d[\d,.]*", "", phrase).strip() if not phrase[:1].isalpha() else phrase
+    phrase = _FIGURE_DIGITS.sub("", phrase).strip() if not phrase[:1].isalpha() else phrase
     return phrase or "figure stated in the article"
+
+
+_DIGIT = re.compile(r"\d")
+_YEAR = re.compile(r"\d{4}")
+_ALL_DIGITS = re.compile(r"\d+")
+_DECADE_S = re.compile(r"^'?s\b")  # "the 1990s"
+_BOUND_END = re.compile(r"(?:at least|at most|in all|by at least)\s*$", re.I)
+_DASH_END = re.compile(r"-\s*$")
+_DASH_WORD_START = re.compile(r"^-\w")
+_CAP_WORD_END = re.compile(r"(?:^|[^\w])[A-Z][\w.]*\s*$")
+_SENTENCE_START_CAP_END = re.compile(r"(?:^|[.!?\"\u201c]\s*)[A-Z][\w.]*\s*$")
+_CAP_HEDGE_END = re.compile(r"(?:About|Around|Some|Nearly|Over|At least|More than)\s*$")
+_RATE_AFTER = re.compile(r"^[^,.;]{0,30}\b(?:every|per|each day|a day|a week|a month)\b")
+_DETERMINER_END = re.compile(r"\b(?:the|these|those|both|all|its|their|his|her|first)\s*$", re.I)
+_CASUALTY_VERB_END = re.compile(r"\b(?:killed|killing|killing at least|injured|injuring|"
+                                r"wounded|wounding|and)\s*$", re.I)
+_PUNCT_START = re.compile(r"^\s*[.,]")
+# A hedge right before a figure makes it approximate: "an estimated 300".
+_ESTIMATE_END = re.compile(r"\b(?:an estimated|estimated|nearly|almost|up to|as many as|some)\s*$", re.I)
 
 
 def _keep_mention(sent: str, m: Mention) -> bool:
@@ -243,45 +267,41 @@ def _keep_mention(sent: str, m: Mention) -> bool:
     before = sent[max(0, m.start - 25):m.start]
     after = sent[m.end:m.end + 25]
     values = m.values
-    if re.fullmatch(r"\d{4}", text) and 1900 <= float(text) <= 2100:
+    if _YEAR.fullmatch(text) and 1900 <= float(text) <= 2100:
         return False  # a year
-    if re.match(r"^'?s\b", after) and re.fullmatch(r"\d+", text):
+    if _DECADE_S.match(after) and _ALL_DIGITS.fullmatch(text):
         return False  # "the 1990s"
     if _AFTER_SKIP.match(after):
         return False
-    if _BEFORE_SKIP.search(before) and not re.search(
-        r"(?:at least|at most|in all|by at least)\s*$", before, re.I
-    ):
+    if _BEFORE_SKIP.search(before) and not _BOUND_END.search(before):
         return False
-    if re.search(r"-\s*$", before) or re.match(r"^-\w", after):
+    if _DASH_END.search(before) or _DASH_WORD_START.match(after):
         return False  # "F-16", "COVID-19", "1-0"
-    if re.search(r"(?:^|[^\w])[A-Z][\w.]*\s*$", before) and not re.search(
-        r"(?:^|[.!?\"\u201c]\s*)[A-Z][\w.]*\s*$", before
-    ) and not _PERSON_NOUNS.match(after):
+    if _CAP_WORD_END.search(before) and not _SENTENCE_START_CAP_END.search(before) \
+            and not _PERSON_NOUNS.match(after):
         # A figure right after a capitalised word mid-sentence is part of a name ("Route 66"),
         # unless that word is a hedge that happens to be capitalised.
-        if not re.search(r"(?:About|Around|Some|Nearly|Over|At least|More than)\s*$", before):
+        if not _CAP_HEDGE_END.search(before):
             return False
     word = text.lower()
-    if re.match(r"^[^,.;]{0,30}\b(?:every|per|each day|a day|a week|a month)\b", after):
+    if _RATE_AFTER.match(after):
         return False  # a rate ("one killed every 25 minutes")
     if m.low is not None and m.high is not None and 1900 <= m.low <= 2100 and 1900 <= m.high <= 2100:
         return False  # a span of years
-    if word in _SMALL_WORDS or (values and max(values) < 11 and not re.search(r"\d", text)):
+    if word in _SMALL_WORDS or (values and max(values) < 11 and not _DIGIT.search(text)):
         # Small figures written as words are often not counts ("the two leaders", "one of").
-        if re.search(r"\b(?:the|these|those|both|all|its|their|his|her|first)\s*$", before, re.I):
+        if _DETERMINER_END.search(before):
             return False
         if word == "one" and (_PRONOUN_ONE.match(after) or not _PERSON_NOUNS.match(after)):
             return False
-        casualty_verb = re.search(r"\b(?:killed|killing|killing at least|injured|injuring|"
-                                  r"wounded|wounding|and)\s*$", before, re.I)
-        if not _PERSON_NOUNS.match(after) and not (casualty_verb and re.match(r"^\s*[.,]", after)):
+        casualty_verb = _CASUALTY_VERB_END.search(before)
+        if not _PERSON_NOUNS.match(after) and not (casualty_verb and _PUNCT_START.match(after)):
             return False
         if not (_KILLED.search(sent) or _WOUNDED.search(sent) or _FLED.search(sent)
                 or _DETAINED.search(sent) or _FIGHTERS.search(after[:30])
                 or _EQUIPMENT.search(after[:30])):
             return False
-    if m.value is not None and not re.search(r"\d", text) and m.value < 1 :
+    if m.value is not None and not _DIGIT.search(text) and m.value < 1 :
         return False
     return True
 
@@ -309,6 +329,7 @@ _ATTR_AFTER = re.compile(
     re.I,
 )
 _ATTR_SAID_X = re.compile(rf"(?:,|\u201d|\")\s*(?:{_SPEECH})\s+(?P<who>[A-Z][^,;.]{{2,80}})")
+_SPEECH_END = re.compile(rf"\b(?:{_SPEECH})\s*$")  # "..., said" before a name
 _ATTR_ACCORDING = re.compile(r"\baccording to (?P<who>[^,;.\"\u201d]{2,80})", re.I)
 _ATTR_LEAD = re.compile(
     rf"^(?:[^,]{{0,40}},\s*)?(?P<who>[A-Z\"][^,;\"\u201c\u201d]{{1,80}}?)\s+"
@@ -318,10 +339,15 @@ _PRONOUNS = {"he": "person", "she": "person", "it": "org", "they": "org", "the g
              "the organization": "org", "the organisation": "org"}
 
 
+_SOURCE_TIME_TAIL = re.compile(r"\s+(?:on|in|late|early|last|this)\s+\w+(?:\s+\w+)?$")
+_SOURCE_CONJ_LEAD = re.compile(r"^(?:and|but|while|as|so|then)\s+", re.I)
+_ARTICLE_LEAD = re.compile(r"^(?:the|a|an)\s+", re.I)
+
+
 def _clean_source(who: str) -> str:
-    who = re.sub(r"\s+(?:on|in|late|early|last|this)\s+\w+(?:\s+\w+)?$", "", who.strip())
-    who = re.sub(r"^(?:and|but|while|as|so|then)\s+", "", who, flags=re.I)
-    who = re.sub(r"^(?:the|a|an)\s+", "", who, flags=re.I)
+    who = _SOURCE_TIME_TAIL.sub("", who.strip())
+    who = _SOURCE_CONJ_LEAD.sub("", who)
+    who = _ARTICLE_LEAD.sub("", who)
     return who.strip(" .'\"")
 
 
@@ -333,7 +359,7 @@ def _attribution(sent: _Sent, ctx: _Ctx) -> str | None:
         m = rx.search(text)
         if m:
             cand = _clean_source(m.group("who"))
-            if 0 < len(cand.split()) <= 9 and not re.search(r"\d", cand):
+            if 0 < len(cand.split()) <= 9 and not _DIGIT.search(cand):
                 who = cand
                 break
     if who is None:
@@ -415,6 +441,11 @@ _COMMA_END = re.compile(r",\s*$")
 _COMMA_START = re.compile(r"^\s*,")
 _CLAUSE_END = re.compile(r"[.;:\"\u201c\u201d]|,\s")
 _BY_BEFORE = re.compile(r"\b(?:by|with|and|from|between)\s*$", re.I)
+_ARTICLE_CAP_LEAD = re.compile(r"^(?:The|A|An)\s+")
+_SPOKES_HEAD = re.compile(r"(?:spokes\w*|officials?|office)\b")  # "a spokesman for X"
+_PREP_END = re.compile(r"\b(?:in|of|to|from|into|across|near)\s*$")  # "in Syria": a place
+_PREP_AT_END = re.compile(r"\b(?:in|of|to|from|into|across|near|at)\s*$")
+_BACKED_BY_END = re.compile(r"backed (?:up )?by\s*$")
 
 
 # Gazetteer look-ups compiled once: a name's known kind, and every cue with its kind.
@@ -611,11 +642,13 @@ def _role(sent: str, end: int) -> str:
     return role if len(role) >= 4 and len(role.split()) >= 1 else ""
 
 
+_RELATIVE_SPLIT = re.compile(r"\s+(?:who|whom|whose|which|that|where|said|says|told)\b")
+
+
 def _description(appositive: str) -> str:
     """A person's description from an appositive: ", a Lebanese political analyst," -> its words."""
-    text = re.sub(r"^(?:a|an|the)\s+", "", appositive.strip(), flags=re.I)
-    text = re.split(r"\s+(?:who|whom|whose|which|that|where|said|says|told)\b", _clause(text),
-                    maxsplit=1)[0]
+    text = _ARTICLE_LEAD.sub("", appositive.strip())
+    text = _RELATIVE_SPLIT.split(_clause(text), maxsplit=1)[0]
     if _CLAUSE_VERB.search(text):
         return ""
     return _tidy(text.split())
@@ -648,12 +681,13 @@ def _title_before(before: str) -> str:
 _BACKED = re.compile(r"(?P<by>[\w.]+)-(?:backed|supported|sponsored)$")
 _BACKED_BEFORE = re.compile(r"(?P<by>[\w.]+)-(?:backed|supported|sponsored)\s+(?:\w+\s+)?$")
 _BACKED_WORDS = ("-backed", "-supported", "-sponsored")  # one of them is in every match
+_LOYAL_TO_LEAD = re.compile(r"^\s*loyal to\s+")
 
 
 def _side_of(qual: str, loyal: str) -> str | None:
     """Whom a group fights for, when its own words say: "loyal to X", "X-backed", "pro-X"."""
     if loyal:
-        who = re.sub(r"^\s*loyal to\s+", "", loyal).strip(" .,")
+        who = _LOYAL_TO_LEAD.sub("", loyal).strip(" .,")
         tm = _TITLE_SPLIT.match(who)
         return tm.group("rest") if tm else who or None
     for w in qual.split():
@@ -713,7 +747,7 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
             continue
         for m in _ACRONYM_DEF.finditer(s.text):
             full = _split_name(m.group(1).strip())
-            full = re.sub(r"^(?:The|A|An)\s+", "", full)
+            full = _ARTICLE_CAP_LEAD.sub("", full)
             acronyms[m.group(2)] = full
 
     for s in body:
@@ -762,8 +796,7 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
             if _is_personlike(seq):
                 cue_title = _TITLE_RE.search(before)
                 appos = _APPOS.match(after)
-                speaks = _SPEAKS_AFTER.match(after) or re.search(
-                    rf"\b(?:{_SPEECH})\s*$", before)
+                speaks = _SPEAKS_AFTER.match(after) or _SPEECH_END.search(before)
                 framed = _COMMA_END.search(before) and _COMMA_START.match(after)
                 if not (title_kind or cue_title or appos or speaks or tm or framed):
                     continue
@@ -773,14 +806,12 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
                 if appos and len(hits_a) > 1:
                     # "a spokesman for X": the organisation speaks louder than the title.
                     text_a = appos.group("a").lower()
-                    hits_a = [h for h in hits_a if not re.match(
-                        r"(?:spokes\w*|officials?|office)\b", text_a[h[0]:h[3]])]
+                    hits_a = [h for h in hits_a if not _SPOKES_HEAD.match(text_a[h[0]:h[3]])]
                 hits_b = _kind_hits(before[-60:], found, acronyms)
                 org_a = [h for h in hits_a if h[2]]
                 pkind: str | None = None
                 first = min(hits_a) if hits_a else None
-                neutral = first is not None and appos is not None and re.match(
-                    r"(?:spokes\w*|officials?|office)\b",
+                neutral = first is not None and appos is not None and _SPOKES_HEAD.match(
                     appos.group("a").lower()[first[0]:first[3]])
                 if org_a and first is not None and (first[2] or neutral):
                     pkind = min(org_a)[1]  # the organisation the appositive names
@@ -811,14 +842,13 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
                         break
                 else:
                     if (seq.isupper() and 2 <= len(seq) <= 6 and _ACT_AFTER.match(after)
-                            and not re.search(r"\d", seq)):
+                            and not _DIGIT.search(seq)):
                         kind = _org_kind(seq) or "other"
                         add(low, seq, kind, s, start, start + len(seq))
                         ctx.orgs.append((start, seq))
                     elif (low in _COUNTRY_SET or low in _METONYM_SET) and (
-                        _ACT_AFTER.match(after) and not re.search(r"\b(?:in|of|to|from|into|"
-                                                                  r"across|near)\s*$", before)
-                        or re.search(r"backed (?:up )?by\s*$", before)
+                        _ACT_AFTER.match(after) and not _PREP_END.search(before)
+                        or _BACKED_BY_END.search(before)
                     ):
                         add("c:" + low, seq, "government", s, start, start + len(seq))
                 continue
@@ -839,9 +869,8 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
                 ctx.orgs.append((start, base))
                 continue
             if low in _COUNTRY_SET or low in _METONYM_SET:
-                if _ACT_AFTER.match(after) and not re.search(
-                        r"\b(?:in|of|to|from|into|across|near|at)\s*$", before) or re.search(
-                        r"backed (?:up )?by\s*$", before):
+                if _ACT_AFTER.match(after) and not _PREP_AT_END.search(before) or \
+                        _BACKED_BY_END.search(before):
                     add("c:" + low, seq, "government", s, start, start + len(seq))
 
         # Common-noun groups: "Israeli forces", "troops loyal to Kiir", "civilians".
@@ -887,9 +916,12 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
 GENERIC_MIN = 2  # bare group nouns ('fighters') must recur to count
 
 
+_CREDIT_LINE = re.compile(r"(?:Reporting|Editing) by")
+
+
 def _self_outlet(text: str, name: str) -> bool:
     """True if a media name is the article's own outlet ('told Reuters', credits, captions)."""
-    if name.lower() == "reuters" and re.search(r"(?:Reporting|Editing) by", text):
+    if name.lower() == "reuters" and _CREDIT_LINE.search(text):
         return True
     return False
 
@@ -927,9 +959,12 @@ def _word_at(text: str, word: str) -> list[int]:
     return out
 
 
+_POSSESSOR_END = re.compile(r"\b([A-Z][\w'-]+)['\u2019]s\s+(?:\w+\s+){0,2}$")
+
+
 def _owner_kind(before: str, persons: dict[str, _Actor]) -> str | None:
     """The kind of the person whose spokesman this is: "Machar's spokesman X"."""
-    m = re.search(r"\b([A-Z][\w'-]+)['\u2019]s\s+(?:\w+\s+){0,2}$", before)
+    m = _POSSESSOR_END.search(before)
     if m:
         for a in persons.values():
             if a.person and m.group(1) in a.aliases:
@@ -976,7 +1011,10 @@ _PLACE_PREP = re.compile(
 _ADMIN_SUFFIX = {"province", "region", "district", "state", "county", "governorate"}
 _ADJECTIVE = re.compile(r"(?:ian|yan|ean|ish|ese|ic|ist|i)$")  # "Syrian", "Islamic", "Iraqi"
 _HELD_PREFIX = re.compile(r"^[\w.]+-(?:held|led|backed|controlled|run)\s+")
+_HELD_SUFFIX = re.compile(r"-(?:held|led|backed|controlled|run)$")
+_PLACE_LEAD = re.compile(r"^(?:The|In|On|At)\s+")
 _POSSESSIVE = re.compile(r"['\u2019]s$")
+_POSSESSIVE_SPLIT = re.compile(r"['\u2019]s\s+")
 _MACRO_REGIONS = _REGIONS | {"east africa", "north africa", "horn of africa", "middle east",
                              "latin america", "central asia", "southeast asia", "the gulf"}
 _WHEN = re.compile(
@@ -1013,7 +1051,7 @@ def _places(text: str, sents: list[_Sent], actor_names: set[str]) -> list[str]:
                 or name.isupper() or low.rstrip("s") in ("u.s", "u.n")):
             continue
         words = name.split()
-        if re.search(r"-(?:held|led|backed|controlled|run)$", name) or (
+        if _HELD_SUFFIX.search(name) or (
                 words[-1].lower() not in _GEO_NOUNS and any(_adjectival(w, body) for w in words)):
             continue  # "SDF-held", "Syrian", "Iraqi": adjectives, not places
         towns.append(name)
@@ -1068,10 +1106,10 @@ def _adjectival(word: str, body: str) -> bool:
 
 def _place_name(raw: str) -> str:
     """A place's name as the article writes it, without "the", "ISIS-held" or a possessive."""
-    name = re.sub(r"^(?:The|In|On|At)\s+", "", raw.strip())
+    name = _PLACE_LEAD.sub("", raw.strip())
     name = _HELD_PREFIX.sub("", name)
     if "'s " in name or "\u2019s " in name:  # "Juba's Gudele": the neighbourhood
-        name = re.split(r"['\u2019]s\s+", name)[-1]
+        name = _POSSESSIVE_SPLIT.split(name)[-1]
     return _POSSESSIVE.sub("", name).strip()
 
 
@@ -1137,6 +1175,10 @@ def _forward_cues(text: str) -> tuple[int, int]:
     return len(_FORWARD_STRONG.findall(text)), len(_FORWARD_WEAK.findall(text))
 
 
+_WOULD = re.compile(r"\bwould\b")
+_FIRM_FUTURE = re.compile(r"\b(?:will|expected|likely|plans?|warned|vowed|weeks away|coming)\b", re.I)
+
+
 def _outlook(sents: list[_Sent], ctx: _Ctx) -> Outlook:
     """Forward-looking sentences, with who says so."""
     scored: list[tuple[int, int, _Sent]] = []
@@ -1145,8 +1187,7 @@ def _outlook(sents: list[_Sent], ctx: _Ctx) -> Outlook:
             continue
         strong, weak = _forward_cues(s.text)
         score = 2 * strong + weak
-        if "would" in s.text and re.search(r"\bwould\b", s.text) and not re.search(
-                r"\b(?:will|expected|likely|plans?|warned|vowed|weeks away|coming)\b", s.text, re.I):
+        if "would" in s.text and _WOULD.search(s.text) and not _FIRM_FUTURE.search(s.text):
             score -= 1  # "would" is often reported speech about the past
         if score >= 2:
             scored.append((score, i, s))
@@ -1225,9 +1266,8 @@ def extract(article: str) -> Brief:
                 attributed, looked = _attribution(s, ctx), True
             figures.append(Figure(
                 value=_plain(m.value), low=_plain(m.low), high=_plain(m.high),
-                approximate=m.approximate or bool(re.search(
-                    r"\b(?:an estimated|estimated|nearly|almost|up to|as many as|some)\s*$",
-                    s.text[max(0, m.start - 20):m.start], re.I)),
+                approximate=m.approximate or bool(
+                    _ESTIMATE_END.search(s.text[max(0, m.start - 20):m.start])),
                 counts=_counts(s.text, m), category=category,
                 attributed_to=attributed, evidence=s.text,
             ))

@@ -51,6 +51,8 @@ _RANGE = re.compile(
 )
 _SINGLE = re.compile(_ONE, re.IGNORECASE)
 _DIGITS_SCALE = re.compile(rf"({_DIGITS})\s*(hundred|thousand|million|billion|mln|bn|k|m)?")
+_WORDS_SCALE = re.compile(r"(.+?)(?:\s+(hundred|thousand|million))?")  # "twenty-one thousand"
+_WORD_PARTS = re.compile(r"[-\s]+")
 _VAGUE = re.compile(
     r"\b(?:" + "|".join(re.escape(v) for v in sorted(VAGUE, key=len, reverse=True)) + r")\b",
     re.IGNORECASE,
@@ -86,7 +88,7 @@ def parse_one(token: str) -> float | None:
     if m:
         number = float(m.group(1).replace(",", ""))
         return number * _SCALES[m.group(2)] if m.group(2) else number
-    m = re.fullmatch(r"(.+?)(?:\s+(hundred|thousand|million))?", t)
+    m = _WORDS_SCALE.fullmatch(t)
     if not m:
         return None
     words, scale = m.group(1), m.group(2)
@@ -94,7 +96,7 @@ def parse_one(token: str) -> float | None:
     if words in _UNITS:
         base = _UNITS[words]
     else:
-        parts = re.split(r"[-\s]+", words)
+        parts = _WORD_PARTS.split(words)
         if parts[0] not in _TENS:
             return None
         base = _TENS[parts[0]] + (_UNITS.get(parts[1], 0) if len(parts) > 1 else 0)

@@ -124,6 +124,7 @@ ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)  # A
 
 
 _LINE = re.compile(r"[^\n]+")
+_LINE_ENDS_SENTENCE = re.compile(r"[.!?:\"'”]\s*$")
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
@@ -142,7 +143,7 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
 def _wrapped(previous: str, line: str, gap: str) -> bool:
     # A line that continues a sentence: no blank line before it, the previous line does not end
     # a sentence, and this one starts in lower case.
-    return gap.count("\n") == 1 and not re.search(r"[.!?:\"'”]\s*$", previous) and (
+    return gap.count("\n") == 1 and not _LINE_ENDS_SENTENCE.search(previous) and (
         line.lstrip()[:1].islower()
     )
 
