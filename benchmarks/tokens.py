@@ -10,9 +10,9 @@ import statistics
 from collections.abc import Callable
 from pathlib import Path
 
-from summarizer._chunking import estimate_tokens
 from summarizer._pipeline import build_messages
 from summarizer._prompts import compact, load_prompts, model_schema
+from summarizer._text import estimate_tokens
 
 HERE = Path(__file__).resolve().parent
 EVAL = HERE.parent.parent / "shared" / "eval"

@@ -14,21 +14,19 @@ import asyncio
 import sys
 from pathlib import Path
 
-from summarizer import Summarizer, SummarizerError
+from summarizer import Summarizer, SummarizerError, read_article
+
+
+def _looks_like_a_path(text: str) -> bool:
+    return Path(text).suffix.lower() in {".txt", ".md", ".html", ".htm"} or Path(text).is_file()
 
 
 async def handle(summarizer: Summarizer, message: str, *, markdown: bool = True) -> str:
     """Reply to one chat message: the brief, or a one-line apology."""
     text = message.strip()
     try:
-        if "\n" not in text and Path(text).is_file():
-            from summarizer._sources import read_path
-
-            text = read_path(text)
-            if text.lstrip()[:1] == "<":
-                from summarizer._html import extract_html
-
-                text = extract_html(text).text
+        if "\n" not in text and _looks_like_a_path(text):
+            text = read_article(text).text  # a saved page or text file named in the chat
         result = await summarizer.asummarize(text)
     except SummarizerError as exc:
         return f"Sorry, I could not brief that: {exc}"

@@ -23,12 +23,14 @@ from ._grounding import Grounding, Problem, ground
 from ._pipeline import Summarizer, asummarize, summarize
 from ._result import Attempt, Meta, Result, Span, Usage
 from ._settings import Settings
+from ._sources import Article, read_article
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Actor",
     "ActorKind",
+    "Article",
     "Attempt",
     "BatchInput",
     "BatchItem",
@@ -63,6 +65,7 @@ __all__ = [
     "asummarize",
     "asummarize_many",
     "ground",
+    "read_article",
     "summarize",
     "summarize_many",
 ]

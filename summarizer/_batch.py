@@ -29,7 +29,7 @@ from pathlib import Path, PurePath
 from typing import IO, Any, TypeVar
 
 from ._engines import ChatModel, ChatReply, ChatRequest
-from ._errors import BriefValidationError, InputError, SummarizerError, TransportError
+from ._errors import BriefValidationError, EngineError, InputError, SummarizerError, TransportError
 from ._pipeline import Summarizer
 from ._result import Result, Usage
 from ._settings import Settings
@@ -338,6 +338,7 @@ class _Metered(ChatModel):
         self.engine = inner.engine
         self.model = inner.model
         self.max_concurrency = inner.max_concurrency
+        self.context_tokens = inner.context_tokens  # long articles are split in batches too
         self._limiter = limiter
         self._progress = progress
         self._notify = notify
@@ -355,6 +356,10 @@ class _Metered(ChatModel):
         self._limiter.settle(estimate, reply.usage.total_tokens)
         self._progress.usage = self._progress.usage + reply.usage
         return reply
+
+    def count_tokens(self, text: str) -> int:
+        """The wrapped engine's count (its tokenizer, where it has one)."""
+        return self.inner.count_tokens(text)
 
     async def aclose(self) -> None:
         """Close the wrapped engine."""
@@ -404,7 +409,7 @@ class BatchItem:
         record["error"] = {"type": type(error).__name__, "message": str(error)}
         meta: dict[str, Any] = {"engine": self.engine, "model": self.model,
                                 "latency_s": round(self.seconds, 4)}
-        if isinstance(error, BriefValidationError):
+        if isinstance(error, BriefValidationError | EngineError) and error.usage is not None:
             meta["attempts"] = error.attempts
             meta["usage"] = error.usage.model_dump(mode="json")
         record["meta"] = meta

@@ -6,8 +6,7 @@ from enum import Enum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ._numbers import format_value
-from ._text import count_sentences
+from ._text import count_sentences, format_value
 
 SCHEMA_VERSION = "1"
 

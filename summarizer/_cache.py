@@ -24,14 +24,12 @@ def default_dir() -> Path:
     return Path(platformdirs.user_cache_dir("summarizer"))
 
 
-def cache_key(article: str, *, engine: str, model: str | None, prompt_version: str | None,
-              schema_version: str, strict: bool) -> str:
-    """A digest of everything that shapes the result."""
+def cache_key(article: str, *, context: str) -> str:
+    """A digest of the article and of everything else that shapes its result (``context``:
+    engine, model, endpoint, prompt templates, schema, policy, budgets)."""
     from . import __version__  # a new release may check more: results are not carried over
 
-    parts = [__version__, engine, model or "", prompt_version or "", schema_version,
-             "strict" if strict else "", article]
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return hashlib.sha256("\x1f".join([__version__, context, article]).encode("utf-8")).hexdigest()
 
 
 class Cache:

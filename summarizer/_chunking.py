@@ -5,14 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ._brief import Actor, Brief, Figure, Outlook, Signal
-from ._text import fold_str, paragraphs, sentences
-
-CHARS_PER_TOKEN = 4  # the documented estimate when no tokenizer is at hand (English news prose)
-
-
-def estimate_tokens(text: str) -> int:
-    """Tokens in a text, estimated at four characters a token."""
-    return len(text) // CHARS_PER_TOKEN + 1
+from ._text import estimate_tokens, fold_str, paragraphs, sentences
 
 
 def split_article(article: str, budget: int, count: Callable[[str], int] = estimate_tokens

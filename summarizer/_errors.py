@@ -36,7 +36,11 @@ class ConfigurationError(SummarizerError):
 
 
 class EngineError(SummarizerError):
-    """The model or the transport to it failed."""
+    """The model or the transport to it failed. When raised by the pipeline it carries how many
+    requests the brief made and the tokens they cost (paid for, even though no brief came)."""
+
+    attempts: int | None = None
+    usage: Usage | None = None
 
 
 class TransportError(EngineError):

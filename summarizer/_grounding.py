@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass, field
 
 from ._brief import Brief
-from ._numbers import find_mentions, format_value, has_vague_quantity, values_in
+from ._numbers import find_mentions, has_vague_quantity, values_in
 from ._result import Span
-from ._text import _FOLD, clip, fold_str
+from ._text import _FOLD, clip, fold_str, format_value
 
 _QUOTES = " \t\n\"'\u201c\u201d\u2018\u2019"
 _TRIM = _QUOTES + "\u2026.,;:"

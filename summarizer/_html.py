@@ -54,6 +54,8 @@ def extract_html(html: str) -> HtmlArticle:
     title = _clean(data.get("title"))
     date = _clean(data.get("date"))
     paragraphs = [p for p in (_clean(line) for line in str(data.get("text") or "").split("\n")) if p]
+    if not paragraphs:  # trafilatura turns down short content (a snippet pasted into a chat)
+        paragraphs = _plain_paragraphs(html)
     if paragraphs and title and _same(paragraphs[0], title):
         paragraphs = paragraphs[1:]  # the headline inside <article> repeats the metadata title
     # trafilatura falls back to all the page's text, so a page with only menus yields menu words;
@@ -62,6 +64,18 @@ def extract_html(html: str) -> HtmlArticle:
         raise InputError("no article text found in the HTML page")
     text = "\n\n".join([title, *paragraphs] if title else paragraphs)
     return HtmlArticle(text=text, title=title, date=date)
+
+
+def _plain_paragraphs(html: str) -> list[str]:
+    """The text of the page's paragraphs and headings, for HTML too short for trafilatura."""
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(html)
+    except Exception:  # noqa: BLE001 - unparsable markup has no paragraphs to offer
+        return []
+    blocks = root.xpath("//h1|//h2|//h3|//p|//li|//blockquote")
+    return [t for t in (_clean(b.text_content()) for b in blocks) if t]
 
 
 def _as_dict(doc: Any) -> dict[str, Any]:

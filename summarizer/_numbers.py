@@ -209,7 +209,3 @@ def has_vague_quantity(text: str) -> bool:
     """True if the text states a quantity in words without a figure ('hundreds of')."""
     return bool(_VAGUE.search(text))
 
-
-def format_value(value: float) -> str:
-    """1500.0 -> '1,500'; 1.5 -> '1.5'."""
-    return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"

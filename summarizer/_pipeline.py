@@ -8,6 +8,7 @@ summed on the result, successful or not.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import random
 import re
@@ -27,6 +28,7 @@ from ._engines import ChatModel, ChatReply, ChatRequest
 from ._errors import (
     BriefValidationError,
     ConfigurationError,
+    EngineError,
     InputError,
     RefusalError,
     TransportError,
@@ -39,6 +41,7 @@ from ._result import Attempt, Meta, Result, Usage
 from ._settings import Settings
 
 Policy = Literal["lenient", "strict"]
+FALLBACK = "the model gave no valid brief"
 T = TypeVar("T")
 
 
@@ -161,21 +164,28 @@ class Summarizer:
             "lenient"
         )
         if self.engine_name == "extractive":
-            return self._extractive(article)
+            return self._extractive(article, policy)
         model = self.model()
-        key = None
-        if self.settings.cache:
-            assert self._prompts is not None
-            key = cache_key(article, engine=model.engine, model=model.model,
-                            prompt_version=self._prompts.version, schema_version=SCHEMA_VERSION,
-                            strict=policy == "strict")
+        key = cache_key(article, context=self._cache_context(model, policy)) if (
+            self.settings.cache) else None
+        if key is not None:
             hit = self.cache().get(key)
             if hit is not None:
                 return hit
         result = await self._limited(model, article, policy)
-        if key is not None:
-            self.cache().put(key, result)
+        if key is not None and not any(w.startswith(FALLBACK) for w in result.meta.warnings):
+            self.cache().put(key, result)  # a fallback brief is not what was asked for: ask again
         return result
+
+    def _cache_context(self, model: ChatModel, policy: Policy) -> str:
+        """Everything besides the article that shapes a result, as one string."""
+        assert self._prompts is not None
+        s = self.settings
+        templates = "\x1e".join(self._prompts.templates[n] for n in sorted(self._prompts.templates))
+        return "\x1f".join(str(x) for x in (
+            model.engine, model.model, s.base_url if model.engine == "openai" else "",
+            hashlib.sha256(templates.encode()).hexdigest(), SCHEMA_VERSION, policy, s.reasks,
+            s.max_tokens, s.context_tokens or model.context_tokens))
 
     def cache(self) -> Cache:
         """The result cache, opened on first use."""
@@ -194,7 +204,8 @@ class Summarizer:
     def summarize(self, text: str, *, strict: bool | None = None) -> Result:
         """Brief one article, blocking; safe to call from inside a running event loop."""
         if self.engine_name == "extractive":
-            return self._extractive(check_article(text))
+            strict_ = self.settings.strict if strict is None else strict
+            return self._extractive(check_article(text), "strict" if strict_ else "lenient")
         return self._run_sync(self.asummarize(text, strict=strict))
 
     def model(self) -> ChatModel:
@@ -218,11 +229,16 @@ class Summarizer:
 
     # --- engines --------------------------------------------------------------------------
 
-    def _extractive(self, article: str) -> Result:
+    def _extractive(self, article: str, policy: Policy) -> Result:
         started = time.perf_counter()
         brief = extract(article)
         report = ground(brief, article)
         warnings: list[str] = []
+        if report.problems and policy == "strict":
+            problems = [str(p) for p in report.problems]
+            raise BriefValidationError(
+                f"the extractive brief failed its own check: {problems[0]}", attempts=1,
+                last_output=brief.model_dump_json(), problems=problems, usage=Usage())
         if report.problems:  # the engine only copies; if it ever slips, nothing unverified shows
             brief, warnings = drop_unverified(brief, report.problems)
             report = ground(brief, article)
@@ -257,11 +273,25 @@ class Summarizer:
         if model.count_tokens(article) <= budget:
             return await self._llm_one(model, article, policy)
         parts = split_article(article, budget, model.count_tokens)
-        results = [await self._llm_one(model, part, policy) for part in parts]
+        results: list[Result] = []
+        for part in parts:
+            try:
+                results.append(await self._llm_one(model, part, policy))
+            except (EngineError, BriefValidationError) as exc:  # count the parts already paid
+                paid = sum((r.meta.usage for r in results), Usage())
+                exc.attempts = (exc.attempts or 0) + sum(r.meta.attempts for r in results)
+                exc.usage = paid + (exc.usage or Usage())
+                raise
         brief = merge_briefs([r.brief for r in results])
         report = ground(brief, article)  # against the whole text, not the parts
         warnings = [f"the article was longer than the model's context ({context} tokens) and was "
                     f"briefed in {len(parts)} parts"]
+        if report.problems and policy == "strict":
+            problems = [str(p) for p in report.problems]
+            raise BriefValidationError(
+                f"the merged brief of {len(parts)} parts failed its check: {problems[0]}",
+                attempts=sum(r.meta.attempts for r in results), last_output=brief.model_dump_json(),
+                problems=problems, usage=sum((r.meta.usage for r in results), Usage()))
         if report.problems:
             brief, dropped = self._lenient(brief, article, report.problems)
             warnings += dropped
@@ -277,10 +307,18 @@ class Summarizer:
         }))
 
     async def _llm_one(self, model: ChatModel, article: str, policy: Policy) -> Result:
+        run = _Run()
+        try:
+            return await self._attempts(model, article, policy, run)
+        except EngineError as exc:  # what was paid for stays known, even without a brief
+            exc.attempts, exc.usage = len(run.attempts), run.usage
+            raise
+
+    async def _attempts(self, model: ChatModel, article: str, policy: Policy,
+                        run: _Run) -> Result:
         s = self.settings
         assert self._prompts is not None
         prompts = self._prompts
-        run = _Run()
         art = Article(article)
         first = build_messages(prompts, article)
         messages = first
@@ -337,8 +375,8 @@ class Summarizer:
             # Lenient, and nothing parseable to drop from: the user still gets a brief, copied
             # from the article, and is told so.
             brief = extract(article)
-            warnings = [f"the model gave no valid brief after {len(run.attempts)} attempts "
-                        f"({problems[0]}); this brief was extracted from the article instead"]
+            warnings = [f"{FALLBACK} after {len(run.attempts)} attempts ({problems[0]}); this "
+                        "brief was extracted from the article instead"]
         elif problems and brief is not None:
             brief, warnings = self._lenient(brief, article, report.problems)
             report = ground(brief, art)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -56,3 +57,28 @@ def read_stream(stream: BinaryIO, *, name: str = "standard input",
                 max_bytes: int = MAX_BYTES) -> str:
     """Read an article from a binary stream such as stdin."""
     return decode(stream.read(max_bytes + 1), name=name, max_bytes=max_bytes)
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article's text as read, with the title and date of a saved page when known."""
+
+    text: str
+    title: str | None = None
+    published: str | None = None
+
+
+def prepare(text: str, *, html: bool | None = None, name: str = "") -> Article:
+    """Text as given, or a saved HTML page reduced to its article (by flag, name or content)."""
+    from ._html import extract_html, looks_like_html
+
+    if html or (html is None and (name.lower().endswith((".html", ".htm"))
+                                  or looks_like_html(text))):
+        page = extract_html(text)
+        return Article(page.text, page.title, page.date)
+    return Article(text)
+
+
+def read_article(path: str | os.PathLike[str], *, html: bool | None = None) -> Article:
+    """Read an article file (text, or a saved HTML page), with a clear error for bad input."""
+    return prepare(read_path(path), html=html, name=str(path))

@@ -189,3 +189,16 @@ def alternation(words: Iterable[str], not_after: str = "") -> str:
         return "(?:" + build(root) + ")"
     heads = [re.escape(k) + rf"(?<!{not_after}[\s\S])" + build(root[k]) for k in root if k]
     return "(?:" + "|".join(heads) + ")"
+
+
+def format_value(value: float) -> str:
+    """1500.0 -> '1,500'; 1.5 -> '1.5'."""
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
+
+
+CHARS_PER_TOKEN = 4  # the documented estimate when no tokenizer is at hand (English news prose)
+
+
+def estimate_tokens(text: str) -> int:
+    """Tokens in a text, estimated at four characters a token."""
+    return len(text) // CHARS_PER_TOKEN + 1

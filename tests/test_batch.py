@@ -543,3 +543,20 @@ def test_rate_limit_applies_to_every_request_of_a_batch(tmp_path: Path) -> None:
         server.stop()
     assert all(r.ok for r in results) and len(server.requests) == 120
     assert now[0] == pytest.approx(2.0, abs=0.2)
+
+
+def test_long_articles_are_split_in_batches_too(tmp_path: Path) -> None:
+    from summarizer import summarize_many
+
+    long_text = "\n\n".join([(ROOT / "examples" / "baghouz.txt").read_text(encoding="utf-8")] * 4)
+    server = serve()
+    try:
+        items = list(summarize_many([("long", long_text)], base_url=server.url,
+                                    model="fake-model", engine="openai", cache=False,
+                                    context_tokens=4000, max_tokens=1024))
+    finally:
+        server.stop()
+    [item] = items
+    assert item.ok, item.error
+    assert len(server.requests) > 1
+    assert any("parts" in w for w in item.result.meta.warnings)

@@ -138,3 +138,24 @@ def test_key_never_in_logs_or_reprs(caplog: pytest.LogCaptureFixture,
             summarizer.summarize((ROOT / "examples" / "baghouz.txt").read_text())
     assert SENTINEL not in caplog.text
     assert SENTINEL not in repr(summarizer.settings) and SENTINEL not in str(info.value)
+
+
+def test_key_echoed_in_a_reply_never_reaches_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    with FakeOpenAIServer([Reply.text(f"sorry, {SENTINEL} is all I say")] * 2) as server:
+        summarizer = Summarizer(engine="openai", base_url=server.url, model="m", cache=False,
+                                reasks=1, strict=True, api_key=SENTINEL)
+        with pytest.raises(Exception) as info:
+            summarizer.summarize((ROOT / "examples" / "baghouz.txt").read_text())
+    err = info.value
+    assert type(err).__name__ == "BriefValidationError"
+    assert SENTINEL not in str(err) and SENTINEL not in err.last_output  # type: ignore[attr-defined]
+    assert all(SENTINEL not in p for p in err.problems)  # type: ignore[attr-defined]
+
+
+def test_verbose_hides_credentials_in_the_endpoint() -> None:
+    with FakeOpenAIServer() as server:
+        url = server.url.replace("http://", "http://user:pa55word@")
+        proc = run_cli("brief", str(ROOT / "examples" / "baghouz.txt"), "--model", "m",
+                       "--no-cache", base_url=url)
+    assert "pa55word" not in proc.stderr + proc.stdout
+    assert "***@127.0.0.1" in proc.stderr

@@ -8,7 +8,8 @@ import re
 import pytest
 
 from summarizer import ConfigurationError, Summarizer, ground
-from summarizer._chunking import estimate_tokens, split_article
+from summarizer._chunking import split_article
+from summarizer._text import estimate_tokens
 from summarizer.testing import FakeOpenAIServer
 
 from .conftest import EVAL, ROOT

@@ -4,6 +4,7 @@ pipeline's re-asks and retries. Every test asserts how many requests reached the
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -17,7 +18,7 @@ from summarizer import (
 )
 from summarizer.testing import FakeOpenAIServer, Reply, default_content
 
-from .conftest import SleepRecorder
+from .conftest import ROOT, SleepRecorder
 
 
 def make(server: FakeOpenAIServer, sleeps: SleepRecorder | None = None, **kw: object
@@ -248,3 +249,55 @@ def test_identical_request_is_answered_from_the_cache(server: FakeOpenAIServer, 
     assert second.brief == first.brief
     make(server, cache=True, model="another-model").summarize(baghouz)
     assert len(server.requests) == 2
+
+
+def test_engine_errors_carry_attempts_and_the_tokens_paid(server: FakeOpenAIServer,
+                                                          baghouz: str) -> None:
+    server.script(Reply.truncated(), Reply.truncated())
+    with pytest.raises(TruncatedOutputError) as info:
+        make(server).summarize(baghouz)
+    assert info.value.attempts == 2
+    assert info.value.usage is not None and info.value.usage.prompt_tokens > 0
+    server.script(Reply.refused())
+    with pytest.raises(RefusalError) as refused:
+        make(server).summarize(baghouz)
+    assert refused.value.attempts == 1 and refused.value.usage is not None
+
+
+def test_strict_applies_to_the_extractive_engine_too(monkeypatch: pytest.MonkeyPatch,
+                                                     baghouz: str) -> None:
+    import summarizer._pipeline as pipeline
+
+    real = pipeline.extract
+
+    def slipping(article: str):  # an engine bug: a figure its evidence does not state
+        brief = real(article)
+        wrong = brief.numbers[0].model_copy(update={"value": 31337})
+        return brief.model_copy(update={"numbers": [wrong, *brief.numbers[1:]]})
+
+    monkeypatch.setattr(pipeline, "extract", slipping)
+    with pytest.raises(BriefValidationError, match="31,337"):
+        Summarizer(engine="extractive", strict=True).summarize(baghouz)
+    lenient = Summarizer(engine="extractive").summarize(baghouz)
+    assert 31337 not in [n.value for n in lenient.brief.numbers] and lenient.meta.warnings
+
+
+def test_cache_key_covers_prompts_endpoint_and_skips_fallbacks(
+    server: FakeOpenAIServer, baghouz: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make(server, cache=True).summarize(baghouz)
+    folder = tmp_path / "prompts"
+    folder.mkdir()
+    for f in (ROOT / "prompts").iterdir():
+        (folder / f.name).write_text(f.read_text())
+    (folder / "system.md").write_text("Edited rules; the VERSION file is unchanged.")
+    make(server, cache=True, prompts=folder).summarize(baghouz)  # new templates: ask again
+    assert len(server.requests) == 2
+    with FakeOpenAIServer() as other:  # another endpoint serving the same model name
+        make(other, cache=True).summarize(baghouz)
+        assert len(other.requests) == 1
+    server.script(*[Reply.text("not json")] * 2)
+    fallback = make(server, cache=True, reasks=1, model="flaky").summarize(baghouz)
+    assert fallback.meta.warnings[0].startswith("the model gave no valid brief")
+    again = make(server, cache=True, reasks=1, model="flaky").summarize(baghouz)
+    assert not again.meta.cached and len(server.requests) == 5

@@ -6,8 +6,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._chunking import estimate_tokens
 from .._result import Usage
+from .._text import estimate_tokens
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,8 @@ class OpenAIEngine(ChatModel):
             )
         refusal = getattr(choice.message, "refusal", None)
         return ChatReply(
-            text=choice.message.content or "",
+            # A proxy or model echoing the key must not carry it into messages or errors.
+            text=self._scrub(choice.message.content or ""),
             usage=usage,
             finish_reason=choice.finish_reason or "stop",
             refusal=self._scrub(refusal) if refusal else None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,11 +17,10 @@ from .. import __version__
 from .._brief import Brief
 from .._errors import SummarizerError
 from .._eval import evaluate, report
-from .._html import looks_like_html
 from .._pipeline import Summarizer
 from .._result import Result
 from .._settings import ENGINES, Settings
-from .._sources import read_path, read_stream
+from .._sources import prepare, read_path, read_stream
 
 log = logging.getLogger("summarizer")
 
@@ -91,7 +91,7 @@ def make_summarizer(settings: Settings) -> Summarizer:
     summarizer = Summarizer(settings)
     log.info("engine: %s (%s)", summarizer.engine_name, summarizer.engine_reason)
     if summarizer.engine_name == "openai":
-        log.info("endpoint: %s, model: %s", settings.base_url or "api.openai.com",
+        log.info("endpoint: %s, model: %s", _without_credentials(settings.base_url),
                  settings.model or "gpt-4o-mini")
     return summarizer
 
@@ -124,14 +124,10 @@ def cli() -> None:
 def brief(source: str, fmt: str, html: bool | None, **opts: Any) -> None:
     """Brief one article from FILE, or from standard input."""
     settings = settings_from(opts)
-    text = read_stream(sys.stdin.buffer) if source == "-" else read_path(source)
-    title = published = None
-    if html or (html is None and (source.lower().endswith((".html", ".htm"))
-                                  or looks_like_html(text))):
-        from .._html import extract_html
-
-        page = extract_html(text)
-        text, title, published = page.text, page.title, page.date
+    raw = read_stream(sys.stdin.buffer) if source == "-" else read_path(source)
+    article = prepare(raw, html=html, name=source)
+    text, title, published = article.text, article.title, article.published
+    if title or text != raw:
         log.info("HTML page reduced to its article: %d characters, title %r", len(text), title)
     summarizer = make_summarizer(settings)
     try:
@@ -196,6 +192,13 @@ def main() -> None:
         click.echo(f"Error: unexpected {type(exc).__name__}: {_one_line(str(exc))} "
                    "(set SUMMARIZER_DEBUG=1 for the traceback)", err=True)
         sys.exit(1)
+
+
+def _without_credentials(url: str | None) -> str:
+    """The endpoint as it may be shown: any user:password@ part hidden."""
+    if not url:
+        return "api.openai.com"
+    return re.sub(r"(//)[^/@]*@", r"\1***@", url)
 
 
 def _one_line(text: str) -> str:
