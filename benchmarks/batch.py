@@ -20,7 +20,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from summarizer import Settings
+from summarizer import Settings, Summarizer
 from summarizer._batch import asummarize_many
 from summarizer.testing import FakeOpenAIServer, Reply, default_content
 
@@ -60,6 +60,9 @@ def serve(conn: Connection, latency: float) -> None:
 async def run(items: list[tuple[str, str]], url: str, concurrency: int) -> tuple[float, int]:
     settings = Settings(engine="openai", base_url=url, model="fake-model", cache=False)
     engine = settings.make_model("openai")  # start-up cost, not throughput
+    # The SDK imports its request and response types on the first call (~0.3 s): start-up too,
+    # so one brief (one more request to the server) runs before the clock starts.
+    await Summarizer(settings, chat_model=engine).asummarize(items[0][1])
     started = time.perf_counter()
     ok = 0
     async for item in asummarize_many(items, concurrency=concurrency, settings=settings,
@@ -90,11 +93,11 @@ def main(argv: list[str] | None = None) -> int:
         if child.is_alive():
             child.kill()
     ideal = args.articles * args.latency / args.concurrency
-    print(f"{ok}/{args.articles} briefs, {requests} requests")
+    print(f"{ok}/{args.articles} briefs, {requests} requests (one of them the warm-up)")
     print(f"batch: {ideal / seconds:.2f} of ideal ({args.articles} articles, "
           f"{args.latency * 1000:.0f} ms latency, concurrency {args.concurrency}: "
           f"{seconds:.2f} s vs ideal {ideal:.2f} s)")
-    return 0 if ok == args.articles and requests == args.articles else 1
+    return 0 if ok == args.articles and requests == args.articles + 1 else 1
 
 
 if __name__ == "__main__":

@@ -137,16 +137,35 @@ _DIGIT = re.compile(r"\d")
 _NUMBER_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _SCALES = (1, 100, 1_000, 1_000_000, 1_000_000_000)
 # A capitalised word that does not open a sentence is a name, which the article must contain.
-_CAPITALISED = re.compile(r"\b[A-Z][\w'.\-]*\w")
-_OPENS = re.compile(r"(?:^|[.!?:;\"\u201c\u201d(\[\n])\s*$")
+# A capitalised word after a word (not at the start, nor after a full stop, colon, quote or
+# bracket) is a name.
+_MID_SENTENCE_NAME = re.compile(r"(?<=[^\s.!?:;\"\u201c\u201d(\[])\s+([A-Z][\w'.\-]*\w)")
 
 
 def _proper_names(text: str) -> list[str]:
-    names = []
-    for m in _CAPITALISED.finditer(text):
-        if not _OPENS.search(text[max(0, m.start() - 3):m.start()]) and m.start() > 0:
-            names.append(re.sub(r"'s$", "", m.group()))
-    return names
+    return [n[:-2] if n.endswith("'s") else n for n in _MID_SENTENCE_NAME.findall(text)]
+
+
+# What may follow a figure written in digits without changing its value.
+_CHANGES_VALUE = re.compile(
+    r"\d|[.,]\d|\s*(?:hundred|thousand|million|billion|mln|bn)\b|[kKmM]\b|[^\W\dsk_]", re.I)
+
+
+def _written_plainly(text: str, value: float) -> bool:
+    """True if a whole figure stands in the text in digits ("1,500", "1500"), as a number of
+    its own: a cheap test that spares parsing the sentence in the common case."""
+    if value < 0 or not float(value).is_integer():
+        return False
+    whole = int(value)
+    for form in {f"{whole:,}", str(whole)}:
+        at = text.find(form)
+        while at >= 0:
+            before = text[at - 1] if at else " "
+            if not (before.isdigit() or before in ",." or before.isalpha()) and not (
+                    _CHANGES_VALUE.match(text, at + len(form))):
+                return True
+            at = text.find(form, at + 1)
+    return False
 
 
 def _digit_values(text: str) -> set[float]:
@@ -166,8 +185,7 @@ def ground(brief: Brief, article: str | Article) -> Grounding:
                 Problem(path, f"evidence is not a verbatim span of the article: '{clip(quote)}'")
             )
             return False
-        # model_construct: the offsets are ints we just computed; validation would only cost.
-        out.spans.append(Span.model_construct(path=f"{path}.evidence", start=span[0], end=span[1]))
+        out.spans.append(Span(path=f"{path}.evidence", start=span[0], end=span[1]))
         return True
 
     def free_text(path: str, text: str | None) -> None:
@@ -208,16 +226,21 @@ def ground(brief: Brief, article: str | Article) -> Grounding:
         path = f"numbers[{i}]"
         if not evidence(path, n.evidence):
             continue
-        stated = stated_in.get(n.evidence)
-        if stated is None:
-            stated = stated_in[n.evidence] = values_in(n.evidence)
+
+        def stated(v: float, evidence: str = n.evidence) -> bool:
+            if _written_plainly(evidence, v):
+                return True
+            if evidence not in stated_in:  # several figures often share one sentence
+                stated_in[evidence] = values_in(evidence)
+            return any(abs(v - s) < 1e-9 for s in stated_in[evidence])
+
         wanted = [n.value] if n.value is not None else [n.low, n.high]
         if n.value is None and n.low is None:
             if not has_vague_quantity(n.evidence):
                 out.problems.append(Problem(path, "no value given and its evidence states none"))
             continue
         for v in wanted:
-            if v is not None and not any(abs(v - s) < 1e-9 for s in stated):
+            if v is not None and not stated(v):
                 out.problems.append(
                     Problem(
                         path,
