@@ -149,8 +149,10 @@ class Summarizer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = threading.Lock()
         self.engine_name, self.engine_reason = self.settings.resolve_engine(chat_model)
+        self._schema_prompt = ""
         if self.engine_name != "extractive":
             self._prompts = load_prompts(self.settings.prompts)
+            self._schema_prompt = self._prompts.render("schema", schema=compact(self._schema))
         self._limit: asyncio.Semaphore | None = None
         self._cache: Cache | None = None
         self._overhead: int | None = None
@@ -331,7 +333,8 @@ class Summarizer:
         report = Grounding()
         output = ""
         while True:
-            request = ChatRequest(messages=messages, schema=self._schema, max_tokens=max_tokens)
+            request = ChatRequest(messages=messages, schema=self._schema, max_tokens=max_tokens,
+                                  schema_prompt=self._schema_prompt)
             reply = await self._call(model, request, run, reason)
             output = reply.text
             if reply.refusal or reply.finish_reason == "content_filter":

@@ -17,6 +17,8 @@ class ChatRequest:
     messages: tuple[dict[str, str], ...]
     schema: dict[str, Any]
     max_tokens: int = 2048
+    #: The schema as an instruction, for engines that cannot enforce it (prompts/schema.md).
+    schema_prompt: str = ""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from typing import Any
 import openai
 
 from .._errors import ConfigurationError, RequestRejectedError, TransportError
-from .._prompts import compact
 from .._result import Usage
 from ._base import ChatModel, ChatReply, ChatRequest
 
@@ -67,25 +66,26 @@ class OpenAIEngine(ChatModel):
 
     async def _create(self, request: ChatRequest) -> ChatReply:
         messages: list[Any] = [dict(m) for m in request.messages]
-        extra: dict[str, Any] = {}
+        body: dict[str, Any] = {}
         if self.mode == "json_schema":
-            extra["response_format"] = {
+            # Passed as raw body, not as the SDK's typed parameter: the SDK would walk the whole
+            # schema to transform it on every request, for nothing (same bytes on the wire).
+            body["response_format"] = {
                 "type": "json_schema",
                 "json_schema": {"name": "brief", "strict": True, "schema": request.schema},
             }
         else:
             # Without server-side structure the schema travels in the prompt, once, compactly.
-            note = "\n\nReply with one JSON object only, matching this JSON schema:\n"
-            messages[0] = {**messages[0], "content": messages[0]["content"] + note
-                           + compact(request.schema)}
+            messages[0] = {**messages[0],
+                           "content": f"{messages[0]['content']}\n\n{request.schema_prompt}"}
             if self.mode == "json_object":
-                extra["response_format"] = {"type": "json_object"}
+                body["response_format"] = {"type": "json_object"}
         response = await self._client.chat.completions.create(
             model=self.model or "",
             messages=messages,
             max_tokens=request.max_tokens,
             temperature=0,
-            **extra,
+            extra_body=body or None,
         )
         if not response.choices:
             raise TransportError("the endpoint returned no choices")
