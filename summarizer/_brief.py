@@ -43,14 +43,14 @@ class _Model(BaseModel):
 class Actor(_Model):
     """A party to the story."""
 
-    name: str = Field(min_length=1, description="The actor's name exactly as the article writes it.")
+    name: str = Field(min_length=1, description="Name as the article writes it.")
     kind: ActorKind = Field(description="What kind of party this is.")
     side: str | None = Field(
-        default=None, description="Whom the actor fights or backs, if the article says; else null."
+        default=None, description="Whom they fight or back, if stated."
     )
-    role: str = Field(description="What the actor did in this story, in a few words.")
+    role: str = Field(description="What they did in this story, in a few words.")
     evidence: str = Field(
-        min_length=1, description="A verbatim span of the article (one sentence or less) naming the actor."
+        min_length=1, description="Verbatim span of the article naming them."
     )
 
 
@@ -59,27 +59,25 @@ class Figure(_Model):
 
     value: int | float | None = Field(
         default=None,
-        description="The figure as a plain number (1,500 -> 1500). Null for a range or a vague "
-        "quantity such as 'hundreds'.",
+        description="Plain number (1,500 -> 1500); null for a range or 'hundreds'.",
     )
-    low: int | float | None = Field(default=None, description="Lower end of a range, else null.")
-    high: int | float | None = Field(default=None, description="Upper end of a range, else null.")
+    low: int | float | None = Field(default=None, description="Range low end.")
+    high: int | float | None = Field(default=None, description="Range high end.")
     approximate: bool = Field(
         default=False,
-        description="True if the article hedges the figure: about, around, at least, more than, "
-        "hundreds.",
+        description="Hedged: about, around, at least, more than, hundreds.",
     )
     counts: str = Field(
         min_length=1,
-        description="What is counted, in words, e.g. 'civilians who fled Baghouz on Monday'.",
+        description="What is counted, e.g. 'civilians who fled Baghouz on Monday'.",
     )
-    category: NumberCategory = Field(description="What kind of thing the figure counts.")
+    category: NumberCategory = Field(description="Kind of thing counted.")
     attributed_to: str | None = Field(
-        default=None, description="Who gave the figure, if the article says; else null."
+        default=None, description="Who gave the figure, if stated."
     )
     evidence: str = Field(
         min_length=1,
-        description="The verbatim sentence of the article (or part of it) that states the figure.",
+        description="Verbatim sentence (or part) of the article stating the figure.",
     )
 
     @model_validator(mode="after")
@@ -109,21 +107,21 @@ class Figure(_Model):
 class Signal(_Model):
     """One thing the article expects to happen next."""
 
-    statement: str = Field(min_length=1, description="What is expected next, in a short sentence.")
+    statement: str = Field(min_length=1, description="What is expected next.")
     attributed_to: str | None = Field(
-        default=None, description="Who expects it, if the article says; else null."
+        default=None, description="Who expects it, if stated."
     )
     evidence: str = Field(
-        min_length=1, description="The verbatim span of the article (one sentence or less) it rests on."
+        min_length=1, description="Verbatim span of the article it rests on."
     )
 
 
 class Outlook(_Model):
     """What comes next."""
 
-    summary: str = Field(description="One or two sentences on what is expected next.")
+    summary: str = Field(description="1-2 sentences on what comes next.")
     signals: list[Signal] = Field(
-        default_factory=list, description="Forward-looking statements the article reports."
+        default_factory=list, description="Forward-looking statements reported."
     )
 
 
@@ -134,10 +132,10 @@ class Brief(_Model):
         min_length=1, description="1-4 sentences: what happened, where and when."
     )
     where: list[str] = Field(
-        default_factory=list, description="Places named in the article, most specific first."
+        default_factory=list, description="Places named, most specific first."
     )
     when: str | None = Field(
-        default=None, description="When it happened, as the article states it (e.g. 'on Monday')."
+        default=None, description="When, as the article states it."
     )
     actors: list[Actor] = Field(default_factory=list, description="Who is involved.")
     numbers: list[Figure] = Field(default_factory=list, description="The figures reported.")

@@ -76,8 +76,14 @@ def model_schema() -> dict[str, Any]:
                 for k, v in node.items()
                 if k not in ("title", "default", "minLength", "maxLength")
             }
-            if out.get("anyOf") == [{"type": "integer"}, {"type": "number"}, {"type": "null"}]:
-                out["anyOf"] = [{"type": "number"}, {"type": "null"}]  # the same, fewer tokens
+            # The same types in fewer tokens: an optional field is ["string", "null"].
+            union = out.get("anyOf")
+            if isinstance(union, list) and all(set(u) == {"type"} for u in union):
+                kinds = [u["type"] for u in union]
+                if "integer" in kinds and "number" in kinds:
+                    kinds.remove("integer")
+                del out["anyOf"]
+                out["type"] = kinds
             if "enum" in out or "properties" in out:
                 out.pop("description", None)  # class docstrings: the field descriptions suffice
             if "$ref" in out:
