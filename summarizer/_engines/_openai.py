@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import json
 import time
 from typing import Any
 
@@ -80,30 +81,35 @@ class OpenAIEngine(ChatModel):
                            "content": f"{messages[0]['content']}\n\n{request.schema_prompt}"}
             if self.mode == "json_object":
                 body["response_format"] = {"type": "json_object"}
-        response = await self._client.chat.completions.create(
+        # The raw response: the SDK still sends, authenticates and raises typed errors for
+        # every non-2xx status, but the few fields used here are read from the JSON directly
+        # instead of building its full response models (a third of its time per request).
+        raw = await self._client.chat.completions.with_raw_response.create(
             model=self.model or "",
             messages=messages,
             max_tokens=request.max_tokens,
             temperature=0,
             extra_body=body or None,
         )
-        if not response.choices:
-            raise TransportError("the endpoint returned no choices")
-        choice = response.choices[0]
-        usage = Usage()
-        if response.usage is not None:
-            usage = Usage(
-                prompt_tokens=response.usage.prompt_tokens or 0,
-                completion_tokens=response.usage.completion_tokens or 0,
+        return self._reply(json.loads(raw.http_response.content))
+
+    def _reply(self, data: Any) -> ChatReply:
+        """The reply's text, usage and finish reason from a chat-completion body."""
+        try:
+            choice = data["choices"][0]
+            message = choice.get("message") or {}
+            usage = data.get("usage") or {}
+            refusal = message.get("refusal")
+            return ChatReply(
+                # A proxy or model echoing the key must not carry it into messages or errors.
+                text=self._scrub(message.get("content") or ""),
+                usage=Usage(prompt_tokens=usage.get("prompt_tokens") or 0,
+                            completion_tokens=usage.get("completion_tokens") or 0),
+                finish_reason=choice.get("finish_reason") or "stop",
+                refusal=self._scrub(refusal) if refusal else None,
             )
-        refusal = getattr(choice.message, "refusal", None)
-        return ChatReply(
-            # A proxy or model echoing the key must not carry it into messages or errors.
-            text=self._scrub(choice.message.content or ""),
-            usage=usage,
-            finish_reason=choice.finish_reason or "stop",
-            refusal=self._scrub(refusal) if refusal else None,
-        )
+        except (KeyError, IndexError, TypeError, AttributeError):
+            raise TransportError("the endpoint sent a response without choices") from None
 
     def _translate(self, exc: openai.OpenAIError) -> Exception:
         """The SDK's error as ours, with the key scrubbed from any text that came back."""
