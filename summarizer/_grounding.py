@@ -82,6 +82,8 @@ class Article:
             view = "".join(c.lower() if len(c.lower()) == 1 else c for c in _fold_one_to_one(text))
         self._view = view
         self._found: dict[tuple[str, bool], tuple[int, int] | None] = {}
+        self._quotes: dict[str, tuple[int, int] | None] = {}
+        self._names: dict[str, bool] = {}
         self._numbers: list[tuple[int, int, float]] | None = None
 
     def _find(self, words: list[str], *, whole: bool) -> tuple[int, int] | None:
@@ -111,13 +113,17 @@ class Article:
 
     def locate(self, quote: str) -> tuple[int, int] | None:
         """Where a quote occurs, tolerating case, white space, quote marks and dashes."""
-        # Exact first; then without the punctuation a quote may gain or lose at its ends.
-        return (self._find(_words(quote, _QUOTES), whole=False)
-                or self._find(_words(quote, _TRIM), whole=False))
+        if quote not in self._quotes:  # a brief quotes one sentence for several figures
+            # Exact first; then without the punctuation a quote may gain or lose at its ends.
+            self._quotes[quote] = (self._find(_words(quote, _QUOTES), whole=False)
+                                   or self._find(_words(quote, _TRIM), whole=False))
+        return self._quotes[quote]
 
     def names(self, name: str) -> bool:
         """True if the name occurs in the article as whole words."""
-        return self._find(_words(name, _TRIM), whole=True) is not None
+        if name not in self._names:  # and names the same actors again and again
+            self._names[name] = self._find(_words(name, _TRIM), whole=True) is not None
+        return self._names[name]
 
     def states(self, value: float) -> bool:
         """True if the article states this figure (in digits, words or with a scale)."""
