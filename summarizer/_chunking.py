@@ -25,25 +25,22 @@ def split_article(article: str, budget: int, count: Callable[[str], int] = estim
             if count(sentence) <= budget:
                 pieces.append(sentence)
                 continue
-            words = sentence.split(" ")
-            chunk: list[str] = []
-            for word in words:
-                if chunk and count(" ".join([*chunk, word])) > budget:
-                    pieces.append(" ".join(chunk))
-                    chunk = []
-                chunk.append(word)
-            if chunk:
-                pieces.append(" ".join(chunk))
-    parts: list[str] = []
+            pieces += _pack(sentence.split(" "), " ", budget, count)
+    return _pack(pieces, "\n\n", budget, count)
+
+
+def _pack(items: list[str], sep: str, budget: int, count: Callable[[str], int]) -> list[str]:
+    """Join consecutive items with sep into as few chunks of at most budget tokens as fit."""
+    chunks: list[str] = []
     current: list[str] = []
-    for piece in pieces:
-        if current and count("\n\n".join([*current, piece])) > budget:
-            parts.append("\n\n".join(current))
+    for item in items:
+        if current and count(sep.join([*current, item])) > budget:
+            chunks.append(sep.join(current))
             current = []
-        current.append(piece)
+        current.append(item)
     if current:
-        parts.append("\n\n".join(current))
-    return parts
+        chunks.append(sep.join(current))
+    return chunks
 
 
 def merge_briefs(briefs: list[Brief]) -> Brief:
