@@ -133,14 +133,14 @@ def _sentences(text: str, layout: list[_Para]) -> list[_Sent]:
 _MONTH_RE = "|".join(MONTHS)
 # Only ever tested for a match, so the words form one prefix tree (tried a character at a time
 # at each offset) rather than a list of alternatives tried one by one.
-_BEFORE_SKIP = re.compile(
-    r"(?:\$|\u20ac|\u00a3|(?:town|city|country|nation|village|region|province|state)['\u2019]s|"
+_BEFORE_SKIP = re.compile(  # "+972", "#3" and "when he was 16" are no counts either
+    r"(?:(?:\$|\u20ac|\u00a3|(?:town|city|country|nation|village|region|province|state)['\u2019]s|"
     r"\b" + alternation([
         *MONTHS, *(m + "." for m in MONTHS), "aged", "age", "no.", "number", "page",
         "country of", "nation of", "population of", "city of", "town of", "population",
         "resolution", "article", "flight", "route", "highway", "since", "in", "by", "until",
-        "of the",
-    ]) + r")\s*$",
+        "of the", "he was", "she was", "he is", "she is", "i was", "turned",
+    ]) + r")\s*$|[+#]$)",
     re.IGNORECASE,
 )
 _AFTER_SKIP = re.compile(
@@ -154,6 +154,7 @@ _AFTER_SKIP = re.compile(
 _PRONOUN_ONE = re.compile(r"^\s*(?:of\b|another\b|by one|after another|or two|,|\.)", re.I)
 _KILLED = re.compile(
     r"\b(?:killed|killing|kills|dead|died|die|deaths?|death toll|toll|lives|bodies|slain|"
+    r"murdered|murdering|assassinated|"
     r"massacred|executed|beheaded|perished|fatalities|casualties)\b", re.I)
 _WOUNDED = re.compile(r"\b(?:wounded|wounding|injured|injuring|injuries|hurt|maimed)\b", re.I)
 _FLED = re.compile(
@@ -171,15 +172,23 @@ _EQUIPMENT = re.compile(
     r"rockets?|missiles?|mortars?|shells?|artillery|guns?|kilograms?|kg|tons?|tonnes?|"
     r"explosives?|bombs?|air ?strikes?|strikes|sorties|armou?red|boats?|ships?|"
     r"warplanes|jets|villages|positions|bases|checkpoints|rounds)\b", re.I)
+# A person (or vehicle) noun after a figure, past at most three modifiers: "two U.S. soldiers",
+# "three Afghan police officers", "five United Nations peacekeepers", "two elite commandos".
 _PERSON_NOUNS = re.compile(
-    r"^\s*(?:(?i:more|other|additional|suspected|armou?red|ethnic|foreign)\s|[A-Z][\w.'-]* ){0,3}"
+    r"^\s*(?:(?i:more|other|additional|suspected|armou?red|ethnic|foreign|elite|civilian|"
+    r"western|local|senior|junior|young|unarmed|female|male|security|police|army|military|"
+    r"government|aid|special|service|air|crew)\s|[A-Z][\w.'\u2019-]* ){0,3}"
     r"(?i:people|persons|civilians|soldiers|troops|militants|fighters|men|women|children|girls|"
     r"boys|students|police|policemen|officers|rebels|insurgents|jihadists|hostages|"
     r"palestinians?|israelis?|militant|soldier|civilian|person|attackers?|gunmen|assailants?|"
-    r"servicemen|doctors?|patients|staff|nationals|citizens|journalists?|workers|refugees|"
+    r"servicemen|service ?members|peacekeepers|commanders|guards|marines|sailors|pilots|"
+    r"medics|paramedics|nurses|employees|foreigners|tourists|prisoners|detainees|captives|"
+    r"settlers|migrants|passengers|villagers|residents|protesters|demonstrators|"
+    r"doctors?|patients|staff|nationals|citizens|journalists?|workers|refugees|"
     r"tanks?|trucks?|jeeps?|vehicles?|villages|helicopters?|aircraft|drones?|"
     r"bomb makers|suicide|wounded|injured|dead|killed|were|was|have|had|more|others|of them)\b",
 )
+_OF_PERSONS = re.compile(r"^\s+of\s+(?:its|their|the|his|her|our|those|these)(?=\s)")
 _SMALL_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"}
 _COUNT_STOP = re.compile(r"[,;:()\u2014\u2013\"\u201c\u201d]|\s-\s|\s(?:and|but|while|as|after|"
                          r"when|because|which|who|since|said|told|according)\s", re.I)
@@ -218,6 +227,10 @@ def _category(sent: str, m: Mention) -> NumberCategory:
     return NumberCategory.other
 
 
+# A second count traded or set against the first: "two hostages for three commanders".
+_NEXT_FIGURE = re.compile(r"\s+(?:for|plus|versus|vs\.?|against)\s+(?:\d|(?:one|two|three|four|five|"
+                          r"six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+                          r"hundreds?|thousands?|dozens?)\b)", re.I)
 _OF_LEAD = re.compile(r"^(?:of\s+)")
 _BARE_VERB = re.compile(r"(?:were|was|have|had|are|is|more|others?)", re.I)
 _FIGURE_DIGITS = re.compile(r"\d[\d,.]*")
@@ -230,6 +243,9 @@ def _counts(sent: str, m: Mention) -> str:
     stop = _COUNT_STOP.search(" " + tail)
     phrase = tail[: stop.start() - 1] if stop else tail
     phrase = phrase.strip().rstrip(".!?")
+    nxt = _NEXT_FIGURE.search(phrase)
+    if nxt:
+        phrase = phrase[:nxt.start()]  # "two hostages for three commanders": the hostages
     words = phrase.split()
     if len(words) > 10:
         phrase = " ".join(words[:10])
@@ -266,6 +282,8 @@ def _keep_mention(sent: str, m: Mention) -> bool:
     text = m.text.strip()
     before = sent[max(0, m.start - 25):m.start]
     after = sent[m.end:m.end + 25]
+    # Room for a few modifiers before the noun: "two United States service members".
+    noun_after = sent[m.end:m.end + 60]
     values = m.values
     if _YEAR.fullmatch(text) and 1900 <= float(text) <= 2100:
         return False  # a year
@@ -278,7 +296,7 @@ def _keep_mention(sent: str, m: Mention) -> bool:
     if _DASH_END.search(before) or _DASH_WORD_START.match(after):
         return False  # "F-16", "COVID-19", "1-0"
     if _CAP_WORD_END.search(before) and not _SENTENCE_START_CAP_END.search(before) \
-            and not _PERSON_NOUNS.match(after):
+            and not _PERSON_NOUNS.match(noun_after):
         # A figure right after a capitalised word mid-sentence is part of a name ("Route 66"),
         # unless that word is a hedge that happens to be capitalised.
         if not _CAP_HEDGE_END.search(before):
@@ -292,10 +310,14 @@ def _keep_mention(sent: str, m: Mention) -> bool:
         # Small figures written as words are often not counts ("the two leaders", "one of").
         if _DETERMINER_END.search(before):
             return False
-        if word == "one" and (_PRONOUN_ONE.match(after) or not _PERSON_NOUNS.match(after)):
+        if word == "one" and (_PRONOUN_ONE.match(after) or not _PERSON_NOUNS.match(noun_after)):
             return False
         casualty_verb = _CASUALTY_VERB_END.search(before)
-        if not _PERSON_NOUNS.match(after) and not (casualty_verb and _PUNCT_START.match(after)):
+        person = bool(_PERSON_NOUNS.match(noun_after))
+        of = _OF_PERSONS.match(noun_after) if not person and word != "one" else None
+        if of:
+            person = bool(_PERSON_NOUNS.match(noun_after[of.end():]))  # "three of its commanders"
+        if not person and not (casualty_verb and _PUNCT_START.match(after)):
             return False
         if not (_KILLED.search(sent) or _WOUNDED.search(sent) or _FLED.search(sent)
                 or _DETAINED.search(sent) or _FIGHTERS.search(after[:30])
@@ -439,6 +461,7 @@ _FORCES = re.compile(r"\bforces\b")
 _ACRONYM_DEF = re.compile(r"((?:(?:al |el )?[A-Z][\w'-]*\s+(?:(?:of|for|the|in)\s+)*){1,6})"
                           r"\(([A-Z]{2,7})\)")
 _INSTITUTION = re.compile(r"\b(?:University|Hospital|Airways)\b")
+_INSTITUTION_LOW = re.compile(r"\b(?:university|hospital|airways|clinic|school|college)\b")
 _COMMA_END = re.compile(r",\s*$")
 _COMMA_START = re.compile(r"^\s*,")
 _CLAUSE_END = re.compile(r"[.;:\"\u201c\u201d]|,\s")
@@ -498,6 +521,8 @@ def _org_kind(name: str) -> str | None:
         return "state_force"
     if _FORCES.search(low):
         return "non_state_armed_group"  # a named "X Forces" outside the state's own forces
+    if _INSTITUTION_LOW.search(low):
+        return "other"  # "Al-Rantisi Hospital for Children": a facility, whatever it serves
     return _kind_from_cues(low)
 
 
@@ -516,8 +541,8 @@ def _is_personlike(name: str) -> bool:
     words = name.split()
     if not 2 <= len(words) <= 5:
         return False
-    if _ORG_HEAD.search(name) or name.lower() in _COUNTRY_SET:
-        return False
+    if _ORG_HEAD.search(name) or name.lower() in _COUNTRY_SET or name.lower() in KNOWN_ORGS:
+        return False  # "Amnesty International, a London-based rights group": no person
     if any(w.lower() in _ACTOR_SKIP or w.lower() in _COUNTRY_SET for w in words):
         return False
     return all(w[0].isupper() or w.lower() in ("al", "bin", "de", "van", "von") or
@@ -656,14 +681,18 @@ def _description(appositive: str) -> str:
     return _tidy(text.split())
 
 
+_TITLE_STOP = re.compile(r"[^\w.'\u2019&-]")
+
+
 def _title_before(before: str) -> str:
     """The title words right before a name: "Army spokesman Col. " -> "Army spokesman"."""
     words = before.split()
     out: list[str] = []
     for w in reversed(words):
         bare = w.strip(",")
-        if bare != w or not bare:
-            break
+        if bare != w or not bare or _TITLE_STOP.search(bare):
+            break  # a clause or a quotation ends before the title: 'Logar," Taliban spokesman'
+
         if bare[:1].isupper() or bare.lower() in TITLES or bare.lower() in ("of", "for", "the"):
             out.insert(0, bare)
             if len(out) >= 5:
@@ -815,8 +844,11 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
                 first = min(hits_a) if hits_a else None
                 neutral = first is not None and appos is not None and _SPOKES_HEAD.match(
                     appos.group("a").lower()[first[0]:first[3]])
+                org_b = _org_before_role(before[-60:], hits_b)
                 if org_a and first is not None and (first[2] or neutral):
                     pkind = min(org_a)[1]  # the organisation the appositive names
+                elif org_b:
+                    pkind = org_b  # "Taliban spokesman X", "Hamas commander X"
                 elif title_word and TITLES.get(title_word):
                     pkind = TITLES[title_word]
                 elif hits_a:
@@ -945,8 +977,15 @@ def _kind_hits(context: str, found: dict[str, _Actor],
     for m in _KNOWN_RE.finditer(low):
         hits.append((m.start(), KNOWN_ORGS[m.group()], True, m.end()))
     for m in _CUE_RE.finditer(low):
+        if m.group() == "general" and _GENERAL_ADJ.match(low, m.end()):
+            continue  # "the general secretariat": an adjective, not a rank
         hits.append((m.start(), _CUE_KIND[m.group()], False, m.end()))
     return hits
+
+
+_GENERAL_ADJ = re.compile(r"\s+(?:secretariat|secretary|assembly|elections?|strike|public|"
+                          r"population|prosecutor|manager|counsel|director|consensus|amnesty|"
+                          r"congress|conference|hospital|practitioner|interest|area)\b")
 
 
 def _word_at(text: str, word: str) -> list[int]:
@@ -959,6 +998,23 @@ def _word_at(text: str, word: str) -> list[int]:
             out.append(at)
         at = text.find(word, at + 1)
     return out
+
+
+# What an organisation's person is called, right before the name: "Taliban spokesman X".
+_ROLE_BEFORE_NAME = re.compile(
+    r"^['\u2019]?s?\s+(?:(?:senior|top|chief|deputy|military|political|local|regional|field|"
+    r"former|acting)\s+)?(?:spokes(?:man|woman|person)|officials?|commanders?|leaders?|chief|"
+    r"head|representative|member|negotiator|envoy)\s+(?:(?:Col|Gen|Lt|Maj|Capt|Sgt|Brig|Dr|Mr|"
+    r"Mrs|Ms|Sheikh)\.?\s+)*$"
+)
+
+
+def _org_before_role(before: str, hits: list[tuple[int, str, bool, int]]) -> str | None:
+    """The kind of the organisation a role before a name belongs to: "Hamas official X"."""
+    for _start, kind, org, end in sorted(hits, key=lambda h: -h[3]):
+        if org and _ROLE_BEFORE_NAME.match(before[end:]):
+            return kind
+    return None
 
 
 _POSSESSOR_END = re.compile(r"\b([A-Z][\w'-]+)['\u2019]s\s+(?:\w+\s+){0,2}$")
@@ -1046,8 +1102,10 @@ def _places(text: str, sents: list[_Sent], actor_names: set[str]) -> list[str]:
         name = _place_name(m.group(1))
         if not name:
             continue
+        if body.startswith("of", m.start()) and _names_an_office(body, m.start()):
+            continue  # "chairman of the Joint Chiefs of Staff": an office, not a place
         low = name.lower()
-        if (low in _ACTOR_SKIP or low in _COUNTRY_SET or name in actor_names
+        if (low in _ACTOR_SKIP or low in _COUNTRY_SET or name in actor_names or low in _COMPASS
                 or _ORG_HEAD.search(name) or low.split()[0] in MONTHS
                 or low.split()[0] in WEEKDAYS or low in KNOWN_ORGS
                 or name.isupper() or low.rstrip("s") in ("u.s", "u.n")):
@@ -1090,12 +1148,41 @@ _QUALIFIED_NOUNS = {
     "border", "village", "civilians", "refugees", "nationals", "muslim", "muslims", "group",
     "groups", "leader", "leaders", "militant", "insurgency", "community", "areas", "region",
 }
+_COMPASS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"}
 _GEO_NOUNS = {"sea", "river", "valley", "mountains", "lake", "gulf", "desert", "coast", "ocean", "bay"}
+
+
+# Nouns whose "of" names an institution or an office rather than a place: "head of the X".
+_OFFICE_NOUNS = {
+    "chairman", "chairwoman", "chair", "head", "director", "member", "members", "chief", "leader",
+    "leaders", "spokesman", "spokeswoman", "spokesperson", "secretary", "founder", "minister",
+    "ministry", "department", "office", "faculty", "council", "committee", "board", "president",
+}
+
+
+def _names_an_office(body: str, at: int) -> bool:
+    """Whether the "of" at ``at`` follows an office or a capitalised name ("Chiefs of Staff")."""
+    head = body[max(0, at - 40):at].split()
+    if not head:
+        return False
+    prev = head[-1]
+    if prev.lower() in _OFFICE_NOUNS:
+        return True
+    # A capitalised word that does not start a sentence: "Chiefs of", not "Residents of".
+    opens = len(head) < 2 or head[-2].endswith((".", "!", "?", '"', "\u201d"))
+    return prev[:1].isupper() and prev.isalpha() and not opens and prev.lower() not in _COUNTRY_SET
 
 
 def _adjectival(word: str, body: str) -> bool:
     """A demonym or adjective ("Syrian", "Islamic", "Iraqi forces"), not a place ("Nairobi")."""
-    if word.lower() in _COUNTRY_SET or not _ADJECTIVE.search(word):
+    low = word.lower()
+    if low in _COUNTRY_SET:
+        return False
+    if len(word) > 5 and word.endswith("s") and word[:-1].endswith(("ian", "yan", "ist")):
+        return True  # a plural demonym or follower: "Palestinians", "Islamists"
+    if low.rstrip("s").endswith("n") and low.rstrip("s")[:-1] in _COUNTRY_SET:
+        return True  # a demonym made with "-n": "Gazan", "African", "Cubans"
+    if not _ADJECTIVE.search(word):
         return False
     if not word.endswith("i"):
         return True
