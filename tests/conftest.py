@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,6 +37,13 @@ def server() -> Iterator[FakeOpenAIServer]:
     """A fake OpenAI-compatible server on loopback, stopped after the test."""
     with FakeOpenAIServer() as fake:
         yield fake
+
+
+def free_port() -> int:
+    """A port nothing listens on now, for a server a test starts in a subprocess."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 class SleepRecorder:

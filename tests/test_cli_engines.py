@@ -5,26 +5,19 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, free_port
 
 BAGHOUZ = str(ROOT / "examples" / "baghouz.txt")
 
 
 def clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SUMMARIZER_"))}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_brief_against_a_running_fake_server(tmp_path: object) -> None:

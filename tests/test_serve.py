@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -29,7 +28,7 @@ from summarizer._serve import create_app  # noqa: E402
 from summarizer.cli import cli  # noqa: E402
 from summarizer.testing import FakeOpenAIServer, Reply  # noqa: E402
 
-from .conftest import ROOT  # noqa: E402
+from .conftest import ROOT, free_port  # noqa: E402
 
 PAGE = """<!DOCTYPE html><html><head><title>Shelling hits Kharkiv market | Daily Site</title>
 <meta property="og:title" content="Shelling hits Kharkiv market">
@@ -281,14 +280,8 @@ def test_cli_serve_help_and_missing_extra(monkeypatch: pytest.MonkeyPatch) -> No
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_cli_serves_until_sigterm(baghouz: str) -> None:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "SUMMARIZER_SERVE_TOKEN": "tok-123", "SUMMARIZER_ENGINE": "extractive"}
     code = "import summarizer.cli._serve; from summarizer.cli import main; main()"
     proc = subprocess.Popen(
