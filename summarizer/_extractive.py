@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ._brief import Actor, ActorKind, Brief, Figure, NumberCategory, Outlook, Signal
 from ._gazetteer import (
+    ARMED_NAME_WORDS,
     COUNTRIES,
     GROUP_HEADS,
     GROUP_QUALIFIERS,
@@ -22,6 +23,7 @@ from ._gazetteer import (
     METONYMS,
     MONTHS,
     SPEECH_VERBS,
+    TERRITORIES,
     TITLES,
     WEEKDAYS,
 )
@@ -194,6 +196,32 @@ _COUNT_STOP = re.compile(r"[,;:()\u2014\u2013\"\u201c\u201d]|\s-\s|\s(?:and|but|
                          r"when|because|which|who|since|said|told|according)\s", re.I)
 
 
+# A clause whose main verb is a casualty verb, with the figure (and its noun) as its subject:
+# "13 ISIS militants, including five suicide attackers, were killed". Asides set off by commas
+# ("including ...", "among them ...") are skipped first.
+_SUBJECT_ASIDE = re.compile(
+    r",\s*(?:including|among them|among whom|mostly|most of them|many of them|some of them|"
+    r"all of them|both)\b[^,;:.]{0,120},", re.I)
+_CASUALTY_PREDICATE = re.compile(
+    r"^\s*(?:[\w.'\u2019-]+\s+){0,5}?(?:(?:were|was|have been|has been|had been|are|is|"
+    r"had|have)\s+(?:all\s+|also\s+|reportedly\s+|later\s+|either\s+)?(?P<p>killed|slain|"
+    r"executed|wounded|injured|hurt)|(?P<d>died|perished))\b", re.I)
+_WOUNDED_WORD = re.compile(r"wounded|injured|hurt", re.I)
+
+
+def _casualty_subject(sent: str, m: Mention) -> NumberCategory | None:
+    """killed/wounded when the figure is the subject of a casualty verb, else None."""
+    tail = sent[m.end:m.end + 220]
+    if "," in tail:
+        tail = _SUBJECT_ASIDE.sub(" ", tail, count=1)
+    pm = _CASUALTY_PREDICATE.match(tail)
+    if not pm:
+        return None
+    if pm.group("p") and _WOUNDED_WORD.fullmatch(pm.group("p")):
+        return NumberCategory.wounded
+    return NumberCategory.killed
+
+
 def _category(sent: str, m: Mention) -> NumberCategory:
     """What a figure counts: casualty words near it, else the noun after it, else the sentence."""
     after = sent[m.end:m.end + 60]
@@ -218,6 +246,9 @@ def _category(sent: str, m: Mention) -> NumberCategory:
             return NumberCategory.detained
     if _EQUIPMENT.search(near[:40]):
         return NumberCategory.vehicles_or_equipment
+    subject = _casualty_subject(sent, m)
+    if subject is not None:
+        return subject
     if _FIGHTERS.search(near[:40]):
         return NumberCategory.troops_or_fighters
     if _KILLED.search(sent):
@@ -523,9 +554,31 @@ def _org_kind(name: str) -> str | None:
         return "non_state_armed_group"  # a named "X Forces" outside the state's own forces
     if _INSTITUTION_LOW.search(low):
         return "other"  # "Al-Rantisi Hospital for Children": a facility, whatever it serves
-    return _kind_from_cues(low)
+    kind = _kind_from_cues(low)
+    if kind == "non_state_armed_group" and _weak_armed_name(low):
+        return "other"  # "NSO Group", "Front Line Defenders": armed only where the text says so
+    return kind
 
 
+def _weak_armed_name(low: str) -> bool:
+    """True if only a "group"/"front"/"movement" head would make a name an armed group."""
+    if not _WEAK_ARMED_HEAD.search(low):
+        return False
+    for cm in _CUE_RE.finditer(low):
+        if _CUE_KIND[cm.group()] == "non_state_armed_group" and cm.group() not in _WEAK_ARMED:
+            return False
+    return not _ARMED_NAME_RE.search(low)
+
+
+_WEAK_ARMED = {"group", "front", "movement"}
+_WEAK_ARMED_HEAD = re.compile(r"\b(?:group|front|movement)\b")
+_ARMED_NAME_RE = re.compile(r"\b" + alternation(ARMED_NAME_WORDS) + r"\b")
+# Words near a "Group"/"Front" name that make it an armed one after all.
+_ARMED_CONTEXT = re.compile(
+    r"\b(?:militants?|militias?|armed|rebels?|rebellion|jihadists?|jihad|fighters|insurgents?|"
+    r"insurgency|gunmen|guerrillas?|attacks?|attacked|ambush\w*|bomb\w*|claimed responsibility|"
+    r"terror\w*|extremists?|offensive|fought|fighting|weapons|hostages?)\b", re.I)
+_TERRITORY_SET = {t.lower() for t in TERRITORIES}
 _POSSESSIVE_END = re.compile(r"['\u2019]s$")
 _INITIAL_END = re.compile(r"\b[A-Z]\.$")
 
@@ -880,7 +933,8 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
                         kind = _org_kind(seq) or "other"
                         add(low, seq, kind, s, start, start + len(seq))
                         ctx.orgs.append((start, seq))
-                    elif (low in _COUNTRY_SET or low in _METONYM_SET) and (
+                    elif (low in _COUNTRY_SET and low not in _TERRITORY_SET
+                          or low in _METONYM_SET) and (
                         _ACT_AFTER.match(after) and not _PREP_END.search(before)
                         or _BACKED_BY_END.search(before)
                     ):
@@ -889,6 +943,9 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
             if is_known or _ORG_HEAD.search(seq):
                 base = _THE_CAP.sub("", seq)
                 kind = _org_kind(base) or "other"
+                if kind == "other" and not is_known and _weak_armed_name(base.lower()) and \
+                        _ARMED_CONTEXT.search(s.text):
+                    kind = "non_state_armed_group"  # "the X Front claimed the attack"
                 if kind == "media" and _self_outlet(text, base):
                     continue
                 if _INSTITUTION.search(base) and not _ACT_AFTER.match(
@@ -902,7 +959,7 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
                 add(key, base, kind, s, start, start + len(base))
                 ctx.orgs.append((start, base))
                 continue
-            if low in _COUNTRY_SET or low in _METONYM_SET:
+            if (low in _COUNTRY_SET and low not in _TERRITORY_SET) or low in _METONYM_SET:
                 if _ACT_AFTER.match(after) and not _PREP_AT_END.search(before) or \
                         _BACKED_BY_END.search(before):
                     add("c:" + low, seq, "government", s, start, start + len(seq))
@@ -1209,6 +1266,61 @@ def _inside(short: str, long: str) -> bool:
     return bool(_word_at(long.lower(), short.lower()))
 
 
+# Capitalised words that follow "of"/"in"/"into" yet name no place: a field or department
+# ("Obstetrics", "Cardiology"), a technology ("the Internet"), an event or era ("Arab Spring").
+_FIELD_WORD = re.compile(r"(?:ics|ology|ologies)$")
+_NON_PLACE_WORDS = {
+    "internet", "web", "online", "facebook", "twitter", "whatsapp", "telegram", "youtube",
+    "instagram", "tiktok", "google", "wikipedia", "email", "bluetooth", "wifi", "wi-fi",
+}
+_EVENT_TAIL = {
+    "spring", "revolution", "revolutions", "war", "wars", "uprising", "intifada", "crisis",
+    "summit", "conference", "olympics", "games", "cup", "accords", "accord", "agreement",
+    "treaty", "era", "age", "empire", "dynasty", "period", "prize", "award", "festival",
+}
+# "a legal researcher at Al-Haq", "NGOs such as Al-Haq": an employer or an organisation.
+_EMPLOYER_BEFORE = re.compile(
+    r"(?:\b(?:researcher|fellow|professor|lecturer|analyst|scholar|economist|expert|employee|"
+    r"staffer|director|spokes\w+|founder|intern)\s+(?:at|with)|"
+    r"\b(?:organi[sz]ations|groups|NGOs|companies|firms|agencies|charities|outlets)\s+"
+    r"(?:such as|like|including))\s+(?:the\s+)?$")
+# "software known as Red Wolf": a thing's name, unless a place noun comes before it.
+_NAMED_AS_BEFORE = re.compile(r"\b(?:known as|dubbed|called|nicknamed|code-?named|named)\s+$")
+_PLACE_NOUN_NEAR = re.compile(
+    r"\b(?:town|city|village|area|district|neighbou?rhood|camp|region|province|quarter|"
+    r"settlement|island|valley|river|mountain|hill|street|square|road|border|crossing|"
+    r"base|port|airport|enclave|territory|state|country)\b", re.I)
+_LOWER_NEXT = re.compile(r"\s+([a-z][a-z-]+)")
+_NOT_NOUN = {
+    "in", "on", "at", "of", "to", "for", "from", "by", "with", "and", "or", "but", "as", "is",
+    "was", "were", "are", "has", "had", "have", "said", "says", "where", "which", "who", "that",
+    "after", "before", "during", "when", "while", "into", "near", "since", "until", "over",
+}
+
+
+def _names_no_place(name: str, at: list[int], text: str) -> bool:
+    """A field, technology, event, era adjective, employer or thing's name, not a place."""
+    words = name.lower().split()
+    if any(_FIELD_WORD.search(w) for w in words) or name.lower() in _NON_PLACE_WORDS:
+        return True
+    if len(words) > 1 and words[-1] in _EVENT_TAIL:
+        return True
+    for i in at:
+        before = text[max(0, i - 60):i]
+        if _EMPLOYER_BEFORE.search(before):
+            return True
+        if _NAMED_AS_BEFORE.search(before) and not _PLACE_NOUN_NEAR.search(before[-40:]):
+            return True
+    if len(words) == 1 and name.endswith("an"):
+        # "Roman mosaics", "Roman treasures": an adjective before a noun at every mention.
+        for i in at:
+            nm = _LOWER_NEXT.match(text, i + len(name))
+            if not nm or nm.group(1) in _NOT_NOUN:
+                return False
+        return True
+    return False
+
+
 def _not_a_place(name: str, actor_names: set[str], text: str) -> bool:
     """Names that are parts of actors' names, titles, or fragments of longer names."""
     at = _word_at(text, name)
@@ -1216,6 +1328,8 @@ def _not_a_place(name: str, actor_names: set[str], text: str) -> bool:
         return True  # must occur in the article as whole words
     if name.lower() in _COUNTRY_SET:
         return False
+    if _names_no_place(name, at, text):
+        return True
     if any(w.lower() in TITLES for w in name.split()):
         return True  # "President Salva Kiir"
     low = name.lower()

@@ -176,6 +176,18 @@ COUNTRIES = (
     "Darfur", "Sinai", "Kurdistan", "Balochistan", "Donbas", "Sahel", "Europe", "Africa",
     "Middle East", "South Caucasus",
 )
+# Territories and regions among COUNTRIES: places, but no government of their own that acts.
+TERRITORIES = (
+    "West Bank", "Gaza", "Gaza Strip", "Nagorno-Karabakh", "Crimea", "Kashmir", "Darfur", "Sinai",
+    "Kurdistan", "Balochistan", "Donbas", "Sahel", "Europe", "Africa", "Middle East",
+    "South Caucasus",
+)
+# Words inside an organisation's name that make a "Group", "Front" or "Movement" an armed one.
+ARMED_NAME_WORDS = (
+    "liberation", "jihad", "jihadist", "mujahideen", "mujahedeen", "resistance", "revolutionary",
+    "armed", "militant", "militants", "rebel", "rebels", "insurgent", "islamic", "islamist",
+    "salafist", "martyrs", "army",
+)
 # Capitals and seats of power that news copy uses for a government ("Washington said").
 METONYMS = ("Washington", "Moscow", "Beijing", "Tehran", "Ankara", "Baku", "Yerevan", "Kremlin",
             "Kiev", "Kyiv", "Damascus", "Baghdad", "Kabul", "Islamabad", "New Delhi", "London",

@@ -309,3 +309,36 @@ def test_offices_and_demonyms_are_not_places() -> None:
         assert bad not in where, where
     for good in ("Kandahar", "Rafah", "Gudele", "Gaza"):
         assert good in where, where
+
+
+def test_figures_that_are_the_subject_of_a_casualty_verb() -> None:
+    text = ("On Monday, the monitor said 13 rebel fighters, including five suicide attackers as well "
+            "as six army soldiers, were killed. Officials said 40 police officers stationed in the "
+            "north, most of them recruits, were wounded. About 200 troops were sent to the town.")
+    brief = extract(text)
+    assert _figure(brief, 13).category == NumberCategory.killed
+    assert _figure(brief, 40).category == NumberCategory.wounded
+    assert _figure(brief, 200).category == NumberCategory.troops_or_fighters
+
+
+def test_group_or_front_is_armed_only_with_an_armed_cue() -> None:
+    text = ("Spyware made by the Orion Group was found on phones, and the NGO Front Line Helpers "
+            "published a report. The Kamari Front claimed responsibility for the attack on the "
+            "base. The West Bank has long been seen as a testing ground.")
+    brief = extract(text)
+    assert _actor(brief, "Orion Group").kind != ActorKind.non_state_armed_group
+    assert _actor(brief, "NGO Front Line Helpers").kind != ActorKind.non_state_armed_group
+    assert _actor(brief, "Kamari Front").kind == ActorKind.non_state_armed_group
+    assert not [a for a in brief.actors if a.name == "West Bank"]
+
+
+def test_fields_technologies_events_and_things_are_not_places() -> None:
+    text = ("Births fell at the Cardiology and Surgery Department in Rafah. Power cuts stopped the "
+            "Internet in Khan Younis. The town was seen as a success of the Arab Spring. The museum "
+            "in Tunis holds Roman mosaics and Roman coins. Cameras linked to software known as Blue "
+            "Fox scan faces in Hebron, said Ali Nasser, a researcher at Al-Mizan in Gaza.")
+    where = extract(text).where
+    for bad in ("Cardiology", "Internet", "Arab Spring", "Roman", "Blue Fox", "Al-Mizan"):
+        assert bad not in where, where
+    for good in ("Rafah", "Khan Younis", "Tunis", "Hebron"):
+        assert good in where, where
