@@ -33,7 +33,7 @@ from ._errors import BriefValidationError, EngineError, InputError, SummarizerEr
 from ._pipeline import Summarizer
 from ._result import Result, Usage
 from ._settings import Settings
-from ._sources import MAX_BYTES, decode, read_path
+from ._sources import MAX_BYTES, Article, decode, prepare, read_article
 
 T = TypeVar("T")
 
@@ -76,39 +76,20 @@ class BatchInput:
     path: Path | None = None
     error: SummarizerError | None = None
 
-    def load(self) -> tuple[str, str | None, str | None]:
-        """The article text, and the title and date when it came from HTML."""
+    def load(self) -> Article:
+        """The article text, with the title and date when it came from HTML."""
         if self.error is not None:
             raise self.error
         if self.text is not None:
-            return self.text, None, None
+            return Article(self.text)
         if self.html is not None:
-            return _from_html(self.html, self.source)
+            return prepare(self.html, html=True)
         assert self.path is not None
-        text = read_path(self.path)
-        if self.path.suffix.lower() in HTML_SUFFIXES:
-            return _from_html(text, self.source)
-        return text, None, None
+        return read_article(self.path, html=self.path.suffix.lower() in HTML_SUFFIXES)
 
     def _same(self, other: BatchInput) -> bool:
         return (self.source, self.text, self.html, self.path) == (
             other.source, other.text, other.html, other.path)
-
-
-def _from_html(html: str, name: str) -> tuple[str, str | None, str | None]:
-    from ._html import extract_html  # optional extra: only HTML input pays for it
-
-    try:
-        article = extract_html(html)
-    except SummarizerError:
-        raise
-    except Exception as exc:  # a parser's own error is this input's problem, not the batch's
-        raise InputError(f"cannot extract an article from {name}: {exc}") from None
-    if not (article.text or "").strip():
-        raise InputError(f"no article text found in {name}")
-    date: Any = article.date  # a str or a date, whichever the extractor gives
-    published = date.isoformat() if hasattr(date, "isoformat") else (str(date) if date else None)
-    return article.text, article.title or None, published
 
 
 def _norm(path: str) -> str:
@@ -457,8 +438,8 @@ async def _one(summarizer: Summarizer, item: BatchInput) -> BatchItem:
     model = summarizer.model().model if engine != "extractive" else None
     try:
         # Files and HTML are read off the loop; a text given in memory needs no thread.
-        loaded = item.load() if item.text is not None else await asyncio.to_thread(item.load)
-        text, title, published = loaded
+        article = item.load() if item.text is not None else await asyncio.to_thread(item.load)
+        text, title, published = article.text, article.title, article.published
         if engine == "extractive":  # pure CPU work: off the loop, so progress and Ctrl-C stay live
             result = await asyncio.to_thread(summarizer.summarize, text)
         else:

@@ -31,6 +31,7 @@ from ._errors import (
 )
 from ._pipeline import Summarizer
 from ._result import Meta, Result
+from ._sources import prepare
 
 INSTALL_HINT = 'serving needs FastAPI and uvicorn: pip install "summarizer[serve]"'
 
@@ -302,9 +303,7 @@ async def run(summarizer: Summarizer, body: BriefRequest) -> Result:
     page = None
     text = body.text or ""
     if body.html is not None:
-        from ._html import extract_html
-
-        page = await asyncio.to_thread(extract_html, body.html)
+        page = await asyncio.to_thread(prepare, body.html, html=True)
         text = page.text
     if summarizer.engine_name == "extractive":
         result = await asyncio.to_thread(summarizer.summarize, text, strict=body.strict)
@@ -312,6 +311,6 @@ async def run(summarizer: Summarizer, body: BriefRequest) -> Result:
         result = await summarizer.asummarize(text, strict=body.strict)
     if page is not None:
         meta = result.meta.model_copy(update={"title": result.meta.title or page.title,
-                                              "published": result.meta.published or page.date})
+                                              "published": result.meta.published or page.published})
         result = result.model_copy(update={"meta": meta})
     return result
