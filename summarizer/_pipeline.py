@@ -162,9 +162,7 @@ class Summarizer:
     async def asummarize(self, text: str, *, strict: bool | None = None) -> Result:
         """Brief one article."""
         article = check_article(text)
-        policy: Policy = "strict" if (self.settings.strict if strict is None else strict) else (
-            "lenient"
-        )
+        policy = self._policy(strict)
         if self.engine_name == "extractive":
             return self._extractive(article, policy)
         model = self.model()
@@ -206,9 +204,12 @@ class Summarizer:
     def summarize(self, text: str, *, strict: bool | None = None) -> Result:
         """Brief one article, blocking; safe to call from inside a running event loop."""
         if self.engine_name == "extractive":
-            strict_ = self.settings.strict if strict is None else strict
-            return self._extractive(check_article(text), "strict" if strict_ else "lenient")
+            return self._extractive(check_article(text), self._policy(strict))
         return self._run_sync(self.asummarize(text, strict=strict))
+
+    def _policy(self, strict: bool | None) -> Policy:
+        """This call's policy: its own strict flag, else the settings'."""
+        return "strict" if (self.settings.strict if strict is None else strict) else "lenient"
 
     def model(self) -> ChatModel:
         """The engine, created on first use and shared afterwards."""
