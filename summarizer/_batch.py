@@ -427,7 +427,8 @@ def _summarizer(settings: Settings, chat_model: ChatModel | None, limiter: RateL
     engine, _ = settings.resolve_engine(chat_model)
     if engine == "extractive":
         return Summarizer(settings)
-    model = chat_model or settings.make_model(engine)
+    # A batch owns its engine on one loop and closes it: the faster transport is safe here.
+    model = chat_model or settings.make_model(engine, transport="aiohttp")
     progress.model = model.model
     return Summarizer(settings, chat_model=_Metered(model, limiter, progress, notify))
 

@@ -7,7 +7,7 @@ import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from ._errors import ConfigurationError
 
@@ -72,14 +72,17 @@ class Settings:
             return "local", "a local model is configured (SUMMARIZER_LOCAL_MODEL)"
         return "extractive", "no endpoint, key or local model is configured"
 
-    def make_model(self, engine: str) -> ChatModel:
-        """Create the engine object for an LLM engine."""
+    def make_model(self, engine: str, *, transport: Literal["httpx", "aiohttp"] = "httpx"
+                   ) -> ChatModel:
+        """Create the engine object for an LLM engine (``transport``: the HTTP client under
+        the OpenAI SDK; aiohttp for many requests at once, on one loop that closes it)."""
         if engine == "openai":
             from ._engines._openai import OpenAIEngine
 
             return OpenAIEngine(
                 model=self.model or ("gpt-4o-mini" if not self.base_url else ""),
                 base_url=self.base_url, api_key=self.api_key, timeout=self.timeout,
+                transport=transport,
             )
         if engine == "local":
             from ._engines._local import LocalEngine

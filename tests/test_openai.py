@@ -3,15 +3,19 @@ pipeline's re-asks and retries. Every test asserts how many requests reached the
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
+import openai
 import pytest
 
 from summarizer import (
     BriefValidationError,
     RefusalError,
     RequestRejectedError,
+    Result,
+    Settings,
     Summarizer,
     TransportError,
     TruncatedOutputError,
@@ -231,6 +235,37 @@ async def test_async_api_shares_one_client(server: FakeOpenAIServer, baghouz: st
     await summarizer.aclose()
     assert len(server.requests) == 2
     assert first.brief == second.brief
+
+
+def test_sync_and_the_callers_own_loops_can_share_one_summarizer(server: FakeOpenAIServer,
+                                                                baghouz: str) -> None:
+    # A bot may brief from sync code (the private loop) and from asyncio.run() (a new loop
+    # each time): connections opened on one loop must not be reused on another.
+    summarizer = make(server)
+    first = summarizer.summarize(baghouz)
+    second = asyncio.run(summarizer.asummarize(baghouz))
+    third = asyncio.run(summarizer.asummarize(baghouz))
+    fourth = summarizer.summarize(baghouz)
+    summarizer.close()
+    assert len(server.requests) == 4
+    assert first.brief == second.brief == third.brief == fourth.brief
+
+
+def test_batch_engine_runs_the_sdk_over_aiohttp(server: FakeOpenAIServer, baghouz: str) -> None:
+    engine = Settings(base_url=server.url, model="fake-model").make_model(
+        "openai", transport="aiohttp")
+
+    async def run() -> Result:
+        try:
+            result = await Summarizer(cache=False, chat_model=engine).asummarize(baghouz)
+            clients = list(engine._clients.values())  # type: ignore[attr-defined]
+            assert [type(c._client) for c in clients] == [openai.DefaultAioHttpClient]
+            return result
+        finally:
+            await engine.aclose()
+
+    assert asyncio.run(run()).meta.engine == "openai"
+    assert server.requests[0]["model"] == "fake-model"
 
 
 def test_callers_messages_are_never_mutated(server: FakeOpenAIServer, baghouz: str) -> None:
