@@ -127,6 +127,8 @@ class Article:
 
     def states(self, value: float) -> bool:
         """True if the article states this figure (in digits, words or with a scale)."""
+        if _written_plainly(self.text, value):  # the usual case, found without parsing
+            return True
         if self._numbers is None:
             self._numbers = [(m.start(), m.end(), float(m.group().replace(",", "")))
                              for m in _NUMBER_TOKEN.finditer(self.text)]
@@ -178,11 +180,27 @@ def _digit_values(text: str) -> set[float]:
     return {v for m in find_mentions(text) if _DIGIT.search(m.text) for v in m.values}
 
 
+def _unfounded(art: Article, text: str) -> list[str]:
+    """What a free text states that its article does not: digit figures, mid-sentence names."""
+    messages = []
+    if _DIGIT.search(text):
+        missing = sorted(v for v in _digit_values(text) if not art.states(v))
+        if missing:
+            messages.append(
+                f"figure {', '.join(format_value(v) for v in missing)} does not occur in the article")
+    unknown = [name for name in _proper_names(text) if not art.names(name)]
+    if unknown:
+        names = ", ".join(f"'{n}'" for n in dict.fromkeys(unknown))
+        messages.append(f"{names} does not occur in the article")
+    return messages
+
+
 def ground(brief: Brief, article: str | Article) -> Grounding:
     """Check every evidence span, figure, name and free-text number of a brief against the article."""
     art = article if isinstance(article, Article) else Article(article)
     out = Grounding()
     stated_in: dict[str, set[float]] = {}  # several figures often share one evidence sentence
+    unfounded: dict[str, list[str]] = {}
 
     def evidence(path: str, quote: str) -> bool:
         span = art.locate(quote)
@@ -191,7 +209,8 @@ def ground(brief: Brief, article: str | Article) -> Grounding:
                 Problem(path, f"evidence is not a verbatim span of the article: '{clip(quote)}'")
             )
             return False
-        out.spans.append(Span(path=f"{path}.evidence", start=span[0], end=span[1]))
+        # Offsets computed here need no validation.
+        out.spans.append(Span.model_construct(path=f"{path}.evidence", start=span[0], end=span[1]))
         return True
 
     def free_text(path: str, text: str | None) -> None:
@@ -199,16 +218,9 @@ def ground(brief: Brief, article: str | Article) -> Grounding:
         # mid-sentence with a capital, must come from the article.
         if not text:
             return
-        if _DIGIT.search(text):
-            missing = sorted(v for v in _digit_values(text) if not art.states(v))
-            if missing:
-                figures = ", ".join(format_value(v) for v in missing)
-                out.problems.append(
-                    Problem(path, f"figure {figures} does not occur in the article"))
-        unknown = [name for name in _proper_names(text) if not art.names(name)]
-        if unknown:
-            names = ", ".join(f"'{n}'" for n in dict.fromkeys(unknown))
-            out.problems.append(Problem(path, f"{names} does not occur in the article"))
+        if text not in unfounded:  # sides and roles repeat from actor to actor
+            unfounded[text] = _unfounded(art, text)
+        out.problems.extend(Problem(path, message) for message in unfounded[text])
 
     free_text("situation", brief.situation)
     for i, place in enumerate(brief.where):
