@@ -14,7 +14,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypeVar
 
@@ -82,12 +82,7 @@ _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL | re.IGNORECASE)
 
 def extract_json(text: str) -> Any:
     """The JSON object in a reply: bare, in a fenced block, or after leading prose."""
-    candidates = [text.strip()]
-    candidates += [m.group(1).strip() for m in _FENCE.finditer(text)]
-    start = text.find("{")
-    if start >= 0:
-        candidates.append(text[start : text.rfind("}") + 1])
-    for candidate in candidates:
+    for candidate in _json_candidates(text):
         if not candidate:
             continue
         try:
@@ -100,8 +95,22 @@ def extract_json(text: str) -> Any:
     raise ValueError("the reply is not JSON")
 
 
+def _json_candidates(text: str) -> Iterator[str]:
+    # Made lazily: the usual reply is bare JSON, and the searches are for the rest.
+    yield text.strip()
+    for m in _FENCE.finditer(text):
+        yield m.group(1).strip()
+    start = text.find("{")
+    if start >= 0:
+        yield text[start : text.rfind("}") + 1]
+
+
 def parse_brief(text: str) -> tuple[Brief | None, list[str]]:
     """Parse and schema-validate a reply; problems are phrased for the model to fix."""
+    try:  # the usual reply, a bare valid brief, in one step
+        return Brief.model_validate_json(text), []
+    except ValueError:  # pydantic's ValidationError included: the steps below say what is wrong
+        pass
     try:
         data = extract_json(text)
     except ValueError:
