@@ -52,7 +52,7 @@ class Grounding:
 # article are then offsets in the article itself, so no map back is needed.
 _ONE_TO_ONE = {k: v for k, v in _FOLD.items() if len(v) == 1}
 _FOLDABLE = re.compile("[" + re.escape("".join(_ONE_TO_ONE)) + "]")
-_FOLD_ALL = str.maketrans({k: v or None for k, v in _FOLD.items()})
+_FOLD_ANY = re.compile("[" + re.escape("".join(_FOLD)) + "]")
 
 
 def _fold_one_to_one(text: str) -> str:
@@ -68,7 +68,9 @@ def _word_char(ch: str) -> bool:
 
 
 def _words(text: str, strip: str) -> list[str]:
-    return text.translate(_FOLD_ALL).lower().strip(strip).split()
+    # As str.translate with the folding table, which looks up every character (~4 us a
+    # sentence, and a brief folds ~50 strings); the regex visits only the few to fold.
+    return _FOLD_ANY.sub(lambda m: _FOLD[m.group()], text).lower().strip(strip).split()
 
 
 class Article:
@@ -209,8 +211,7 @@ def ground(brief: Brief, article: str | Article) -> Grounding:
                 Problem(path, f"evidence is not a verbatim span of the article: '{clip(quote)}'")
             )
             return False
-        # Offsets computed here need no validation.
-        out.spans.append(Span.model_construct(path=f"{path}.evidence", start=span[0], end=span[1]))
+        out.spans.append(Span(path=f"{path}.evidence", start=span[0], end=span[1]))
         return True
 
     def free_text(path: str, text: str | None) -> None:
