@@ -222,6 +222,11 @@ def _handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
             if self.path.rstrip("/") not in ("/v1/chat/completions", "/chat/completions"):
                 self._send(404, {"error": {"message": "not found", "type": "invalid_request"}})
                 return
+            if not (self.headers.get("Content-Type") or "").startswith("application/json"):
+                # As real servers do: a body not declared as JSON is refused.
+                self._send(415, {"error": {"message": "expected Content-Type: application/json",
+                                           "type": "invalid_request"}})
+                return
             try:
                 body = json.loads(raw)
             except json.JSONDecodeError:

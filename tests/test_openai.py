@@ -7,6 +7,7 @@ import asyncio
 import json
 from pathlib import Path
 
+import httpx
 import openai
 import pytest
 
@@ -51,6 +52,13 @@ def test_valid_first_reply(server: FakeOpenAIServer, baghouz: str) -> None:
     sent = server.requests[0]
     assert sent["response_format"]["type"] == "json_schema"
     assert "<<<ARTICLE" in sent["messages"][1]["content"]
+
+
+def test_fake_server_refuses_a_body_not_declared_as_json(server: FakeOpenAIServer) -> None:
+    # As real endpoints do, so a request the SDK sends without its JSON content type fails here.
+    sent = httpx.post(f"{server.url}/chat/completions", content=b'{"model": "m"}',
+                      headers={"Content-Type": "text/plain"})
+    assert sent.status_code == 415 and not server.requests
 
 
 def test_schema_invalid_reply_is_fixed_on_reask(server: FakeOpenAIServer, baghouz: str) -> None:

@@ -103,9 +103,9 @@ class OpenAIEngine(ChatModel):
         # every non-2xx status, but skips what chat.completions.create() adds per request for
         # nothing here: walking the parameters through its TypedDict transforms, deep-copying
         # the body, building its full response models (together over half its CPU a request).
-        content = await self._client().post(
-            "/chat/completions", content=json.dumps(body).encode(), cast_to=bytes,
-            options={"headers": {"Content-Type": "application/json"}})
+        # (Its default headers carry the JSON content type.)
+        content = await self._client().post("/chat/completions", content=json.dumps(body).encode(),
+                                            cast_to=bytes)
         return self._reply(json.loads(content))
 
     def _reply(self, data: Any) -> ChatReply:
