@@ -28,7 +28,7 @@ from ._gazetteer import (
     WEEKDAYS,
 )
 from ._numbers import Mention, find_mentions
-from ._text import _ABBREV, CASE_TRAPS, alternation, paragraphs, sentences
+from ._text import _ABBREV, alternation, has_case_trap, paragraphs, sentences
 
 # ---------------------------------------------------------------------------------------------
 # Layout: which paragraphs are body text, and where the lead starts.
@@ -1372,7 +1372,7 @@ _FORWARD_WEAK_LOW = re.compile(alternation(_WEAK_CUES, r"\w") + r"\b")
 
 def _forward_cues(text: str) -> tuple[int, int]:
     """How many strong and weak forward-looking cues a sentence has."""
-    if CASE_TRAPS.isdisjoint(text):  # then lower() and re.I agree (see CASE_TRAPS)
+    if not has_case_trap(text):  # then lower() and re.I agree (see CASE_TRAPS)
         low = text.lower()
         return len(_FORWARD_STRONG_LOW.findall(low)), len(_FORWARD_WEAK_LOW.findall(low))
     return len(_FORWARD_STRONG.findall(text)), len(_FORWARD_WEAK.findall(text))

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ._text import ASCII_LOWER, CASE_TRAPS, alternation
+from ._text import ASCII_LOWER, alternation, has_case_trap
 
 _UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -166,7 +166,7 @@ def _candidates(text: str) -> tuple[list[int], list[int], list[int], list[int]]:
     vague: list[int] = []
     # Whole words only, in a lower-cased copy with the same offsets (A-Z lowered, see CASE_TRAPS):
     # the pattern skips to the words' first letters instead of visiting every word.
-    low = text.lower() if CASE_TRAPS.isdisjoint(text) else text.translate(ASCII_LOWER)
+    low = text.translate(ASCII_LOWER) if has_case_trap(text) else text.lower()
     for m in _CANDIDATE_WORD.finditer(low):
         w = m.group()
         if w in _FIRST_WORDS:
