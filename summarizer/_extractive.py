@@ -1366,15 +1366,18 @@ _FORWARD_STRONG = re.compile(r"\b" + alternation(_STRONG_CUES) + r"\b", re.I)
 _FORWARD_WEAK = re.compile(r"\b" + alternation(_WEAK_CUES) + r"\b", re.I)
 # The same cues, case-sensitive, for lower-cased text: the engine can then skip straight to a
 # cue's first letter, which re.I rules out.
-_FORWARD_STRONG_LOW = re.compile(alternation(_STRONG_CUES, r"\w") + r"\b")
-_FORWARD_WEAK_LOW = re.compile(alternation(_WEAK_CUES, r"\w") + r"\b")
+# Both kinds in one scan: whole-word matches of one kind never overlap the other's (the weak cues
+# are single words, and no word inside a strong phrase is one), so the counts are the same.
+_FORWARD_CUE_LOW = re.compile(alternation(_STRONG_CUES + _WEAK_CUES, r"\w") + r"\b")
+_STRONG_SET = frozenset(_STRONG_CUES)
 
 
 def _forward_cues(text: str) -> tuple[int, int]:
     """How many strong and weak forward-looking cues a sentence has."""
     if not has_case_trap(text):  # then lower() and re.I agree (see CASE_TRAPS)
-        low = text.lower()
-        return len(_FORWARD_STRONG_LOW.findall(low)), len(_FORWARD_WEAK_LOW.findall(low))
+        found = _FORWARD_CUE_LOW.findall(text.lower())
+        strong = sum(cue in _STRONG_SET for cue in found)
+        return strong, len(found) - strong
     return len(_FORWARD_STRONG.findall(text)), len(_FORWARD_WEAK.findall(text))
 
 
