@@ -59,8 +59,8 @@ class OpenAIEngine(ChatModel):
         client = self._clients.get(loop)
         if client is None:
             # aiohttp under the SDK: the SDK's own advice for many concurrent requests, about a
-            # third less CPU a request than its default httpx. Its sessions must be closed on
-            # their loop, so it is used where the engine's life is owned (batch, serve).
+            # third less CPU a request than its default httpx. An unclosed session complains
+            # on stderr, so it is used where the engine's life is owned and closed (a batch).
             http = (openai.DefaultAioHttpClient(timeout=self._timeout)
                     if self._transport == "aiohttp" else None)
             # max_retries=0: the pipeline is the one retry layer.
