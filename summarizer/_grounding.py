@@ -156,9 +156,12 @@ def _proper_names(text: str) -> list[str]:
     return [n[:-2] if n.endswith("'s") else n for n in _MID_SENTENCE_NAME.findall(text)]
 
 
-# What may follow a figure written in digits without changing its value.
+# What may follow a figure written in digits without changing its value; the last part is a
+# range whose scale word covers both ends ("400 to 600 thousand" starts at 400,000).
 _CHANGES_VALUE = re.compile(
-    r"\d|[.,]\d|\s*(?:hundred|thousand|million|billion|mln|bn)\b|[kKmM]\b|[^\W\dsk_]", re.I)
+    r"\d|[.,]\d|\s*(?:hundred|thousand|million|billion|mln|bn)\b|[kKmM]\b|[^\W\dsk_]"
+    r"|\s*(?:to|and|or|-|\u2013|\u2014)\s*[\w.,\s-]{0,30}?(?:hundred|thousand|million|billion)\b",
+    re.I)
 
 
 def _written_plainly(text: str, value: float) -> bool:

@@ -143,6 +143,19 @@ def test_actor_role_with_an_invented_name_is_dropped_leniently() -> None:
     assert kept.actors == []
 
 
+@pytest.mark.parametrize("stated", ["400 to 600 thousand", "between 400 and 600 million",
+                                    "400-600 thousand", "400 or 600 million"])
+def test_a_range_scale_word_covers_its_low_end(stated: str) -> None:
+    # "400 to 600 thousand" starts at 400,000: a bare 400 is not what the article says, in prose
+    # or as a figure (the digits standing alone must not pass for the value).
+    article = f"Some {stated} people had been displaced, the U.N. said."
+    prose = Brief.model_validate({"situation": "400 people were displaced.",
+                                  "outlook": {"summary": "More may flee."}})
+    assert [p.path for p in ground(prose, article).problems] == ["situation"]
+    figure = brief([fig(f"Some {stated} people had been displaced", value=400)])
+    assert [p.path for p in ground(figure, article).problems] == ["numbers[0]"]
+
+
 def test_zero_and_scaled_figures_in_prose() -> None:
     article = "Report 0. Nearly 1.5 million people fled; 0 soldiers died, and 400 to 600 stayed."
     b = Brief.model_validate({"situation": "Report 0: 1,500,000 fled and 600 stayed.",
