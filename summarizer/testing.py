@@ -45,6 +45,7 @@ class Reply:
     hang: float = 0.0  # seconds to stall before answering (past the client's timeout)
     reset: bool = False  # drop the connection without an answer
     malformed: bool = False  # a 200 whose body is not JSON
+    not_http: bool = False  # an answer that is not HTTP at all
     error: str | None = None  # message of an error status
 
     @classmethod
@@ -87,6 +88,11 @@ class Reply:
     def malformed_body(cls) -> Reply:
         """A 200 whose body is not JSON at all."""
         return cls(malformed=True)
+
+    @classmethod
+    def garbled(cls) -> Reply:
+        """An answer that is not HTTP (a wrong port, a broken proxy)."""
+        return cls(not_http=True)
 
     @classmethod
     def truncated(cls, content: str = '{"situation": "The army') -> Reply:
@@ -222,7 +228,7 @@ def _handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
             if self.path.rstrip("/") not in ("/v1/chat/completions", "/chat/completions"):
                 self._send(404, {"error": {"message": "not found", "type": "invalid_request"}})
                 return
-            if not (self.headers.get("Content-Type") or "").startswith("application/json"):
+            if not (self.headers.get("Content-Type") or "").lower().startswith("application/json"):
                 # As real servers do: a body not declared as JSON is refused.
                 self._send(415, {"error": {"message": "expected Content-Type: application/json",
                                            "type": "invalid_request"}})
@@ -247,6 +253,10 @@ def _handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
                 )
                 self.close_connection = True
                 self.connection.close()
+                return
+            if reply.not_http:
+                self.wfile.write(b"HELLO WORLD\r\n\r\n")
+                self.close_connection = True
                 return
             fmt = (body.get("response_format") or {}).get("type")
             if server.reject_json_schema and fmt == "json_schema":

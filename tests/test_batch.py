@@ -127,6 +127,8 @@ def test_200_articles_with_faults_each_id_once_valid_or_typed_error(tmp_path: Pa
             return Reply.connection_reset()
         if fault == 7:
             return Reply.malformed_body()
+        if fault == 9:
+            return Reply.garbled()  # raw aiohttp errors under the SDK are typed too
         if index % 17 == 0 and len(body["messages"]) == 2:
             data = json.loads(brief_json(body))
             if data["numbers"]:
@@ -492,7 +494,9 @@ async def test_asummarize_many_shares_one_client_and_stops_early(tmp_path: Path)
             break
         assert time.monotonic() - started < 2  # in-flight requests were cancelled, not awaited
         assert len(seen) == 1 and seen[0].ok
-        assert len(server.requests) <= 5
+        # Replies that land together let each worker start its next article before the break
+        # reaches them: at most one more request a worker, never the whole list.
+        assert len(server.requests) <= 8
         results = [i async for i in asummarize_many(items[:8], concurrency=8,
                                                     settings=fast(server, cache=False))]
         assert sorted(r.id for r in results) == sorted(k for k, _ in items[:8])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -11,6 +12,8 @@ import sys
 import pytest
 
 from summarizer import Brief, Summarizer, summarize
+from summarizer._engines._base import ChatRequest
+from summarizer._engines._openai import OpenAIEngine
 from summarizer.testing import FakeOpenAIServer, Reply, default_content
 
 from .conftest import ROOT
@@ -150,6 +153,36 @@ def test_key_echoed_in_a_reply_never_reaches_an_error(monkeypatch: pytest.Monkey
     assert type(err).__name__ == "BriefValidationError"
     assert SENTINEL not in str(err) and SENTINEL not in err.last_output  # type: ignore[attr-defined]
     assert all(SENTINEL not in p for p in err.problems)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("transport", ["httpx", "aiohttp"])
+@pytest.mark.parametrize("reply", [Reply(status=401, error=f"bad key {SENTINEL}"),
+                                   Reply.garbled(), Reply.connection_reset()])
+def test_key_is_in_no_exception_an_error_carries(transport: str, reply: Reply) -> None:
+    # The SDK's own error holds the request, whose headers hold the key: it must not ride
+    # along as our error's cause or context, where a logger or debugger would show it.
+    request = ChatRequest(messages=({"role": "user", "content": "hi"},), schema={})
+
+    async def fail() -> BaseException:
+        engine = OpenAIEngine(model="m", base_url=server.url, api_key=SENTINEL,
+                              transport=transport)  # type: ignore[arg-type]
+        try:
+            await engine.complete(request)
+        except Exception as exc:  # noqa: BLE001 - any error will do: its chain is the subject
+            return exc
+        finally:
+            await engine.aclose()
+        raise AssertionError("the request should have failed")
+
+    with FakeOpenAIServer([reply]) as server:
+        error = asyncio.run(fail())
+    chain: list[BaseException] = []
+    link: BaseException | None = error
+    while link is not None:
+        chain.append(link)
+        link = link.__cause__ or link.__context__
+    assert type(error).__name__ in ("RequestRejectedError", "TransportError")
+    assert chain == [error] and SENTINEL not in repr(error) + str(error)
 
 
 def test_verbose_hides_credentials_in_the_endpoint() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import json
+import threading
 import time
-import weakref
 from typing import Any, Literal
 
 import openai
@@ -47,27 +47,48 @@ class OpenAIEngine(ChatModel):
         self.model = model
         self.context_tokens = CONTEXTS.get(model, DEFAULT_CONTEXT)
         self._key = api_key or "no-key"  # local servers want none, but the SDK insists on one
+        if transport not in ("httpx", "aiohttp"):
+            raise ValueError(f"unknown transport {transport!r}: 'httpx' or 'aiohttp'")
         self._base_url, self._timeout, self._transport = base_url, timeout, transport
-        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, openai.AsyncOpenAI]
-        self._clients = weakref.WeakKeyDictionary()
+        # What the SDK's aiohttp transport raises without translating it (a garbled status
+        # line, say): an endpoint's fault like any other, not a bug.
+        self._raw_errors: tuple[type[Exception], ...] = ()
+        if transport == "aiohttp":
+            import aiohttp
+
+            self._raw_errors = (aiohttp.ClientError,)
+        self._clients: dict[asyncio.AbstractEventLoop, openai.AsyncOpenAI] = {}
+        self._lock = threading.Lock()  # the sync bridge's thread and a caller's may both ask
         self.mode = MODES[0]
 
     def _client(self) -> openai.AsyncOpenAI:
         """The running loop's client. Connections belong to the loop that opened them, so an
         engine used from the sync bridge's loop and from a caller's own loop keeps one each."""
         loop = asyncio.get_running_loop()
-        client = self._clients.get(loop)
-        if client is None:
-            # aiohttp under the SDK: the SDK's own advice for many concurrent requests, about a
-            # third less CPU a request than its default httpx. An unclosed session complains
-            # on stderr, so it is used where the engine's life is owned and closed (a batch).
-            http = (openai.DefaultAioHttpClient(timeout=self._timeout)
-                    if self._transport == "aiohttp" else None)
-            # max_retries=0: the pipeline is the one retry layer.
-            client = openai.AsyncOpenAI(api_key=self._key, base_url=self._base_url,
-                                        timeout=self._timeout, max_retries=0, http_client=http)
-            self._clients[loop] = client
+        with self._lock:
+            client = self._clients.get(loop)
+            if client is None:
+                self._forget_closed_loops()
+                # aiohttp under the SDK: the SDK's own advice for many concurrent requests,
+                # about a third less CPU a request than httpx. An unclosed session complains on
+                # stderr, so it is used where the engine's life is owned and closed (a batch).
+                # The httpx client is the SDK's own, minus the finaliser its default adds, which
+                # would try to close a dead loop's connections on the live one, noisily.
+                http = (openai.DefaultAioHttpClient(timeout=self._timeout)
+                        if self._transport == "aiohttp"
+                        else openai.DefaultAsyncHttpxClient(timeout=self._timeout))
+                # max_retries=0: the pipeline is the one retry layer.
+                client = openai.AsyncOpenAI(api_key=self._key, base_url=self._base_url,
+                                            timeout=self._timeout, max_retries=0,
+                                            http_client=http)
+                self._clients[loop] = client
         return client
+
+    def _forget_closed_loops(self) -> None:
+        # A closed loop's client can be neither used nor closed: let it go, sockets and all
+        # (each asyncio.run() would otherwise leave one behind).
+        for loop in [loop for loop in self._clients if loop.is_closed()]:
+            del self._clients[loop]
 
     async def complete(self, request: ChatRequest) -> ChatReply:
         """One chat completion; on a rejected response_format, fall back and ask again."""
@@ -78,11 +99,17 @@ class OpenAIEngine(ChatModel):
                 if self.mode != MODES[-1] and _rejects_format(exc):
                     self.mode = MODES[MODES.index(self.mode) + 1]
                     continue
-                raise self._translate(exc) from None
+                error = self._translate(exc)
             except openai.OpenAIError as exc:
-                raise self._translate(exc) from None
+                error = self._translate(exc)
+            except self._raw_errors as exc:  # its text may hold the endpoint's user:password@
+                error = TransportError(
+                    f"the model endpoint broke the HTTP exchange ({type(exc).__name__})")
             except ValueError:  # a 200 whose body is not JSON (a proxy's error page, say)
-                raise TransportError("the endpoint sent a malformed (non-JSON) response") from None
+                error = TransportError("the endpoint sent a malformed (non-JSON) response")
+            # Raised out here, not in the handler: the SDK's error, whose request carries the
+            # key in its headers, is then not even our error's __context__.
+            raise error
 
     async def _create(self, request: ChatRequest) -> ChatReply:
         messages: list[Any] = [dict(m) for m in request.messages]
@@ -128,9 +155,9 @@ class OpenAIEngine(ChatModel):
 
     def _translate(self, exc: openai.OpenAIError) -> Exception:
         """The SDK's error as ours, with the key scrubbed from any text that came back."""
-        if isinstance(exc, openai.APITimeoutError):
+        if isinstance(exc, openai.APITimeoutError) and self._timed_out(exc):
             return TransportError("the model endpoint timed out")
-        if isinstance(exc, openai.APIConnectionError):
+        if isinstance(exc, openai.APIConnectionError):  # the timeout error is one too
             return TransportError("could not connect to the model endpoint")
         if isinstance(exc, openai.APIStatusError):
             status = exc.status_code
@@ -158,11 +185,22 @@ class OpenAIEngine(ChatModel):
     def _scrub(self, text: str) -> str:
         return text.replace(self._key, "[redacted]") if len(self._key) > 3 else text
 
+    def _timed_out(self, exc: openai.APITimeoutError) -> bool:
+        """False when the timeout stands for a refused or dropped connection (the SDK's aiohttp
+        transport reports every connection error as a connect timeout)."""
+        cause: BaseException | None = exc
+        while cause is not None:
+            if isinstance(cause, self._raw_errors):
+                return isinstance(cause, TimeoutError)
+            cause = cause.__cause__ or cause.__context__
+        return True
+
     async def aclose(self) -> None:
-        """Close the running loop's connection pool (and forget those of closed loops)."""
-        client = self._clients.pop(asyncio.get_running_loop(), None)
-        for loop in [loop for loop in self._clients if loop.is_closed()]:
-            del self._clients[loop]
+        """Close the running loop's connection pool. A pool opened on another loop that still
+        runs is closed by calling this from that loop; those of closed loops are let go."""
+        with self._lock:
+            client = self._clients.pop(asyncio.get_running_loop(), None)
+            self._forget_closed_loops()
         if client is not None:
             await client.close()
 
