@@ -1,10 +1,11 @@
 # Two commands do all set-up on a fresh machine:  make run   and   make test
-# Python 3.12 where the machine has it (on the PATH or under pyenv), else python3 (>= 3.10 works).
+# Python 3.12 where the machine has it, able to make a venv (on the PATH or under pyenv), else
+# python3 (>= 3.10 works).
 # From 3.12 asyncio can start a task eagerly, and aiohttp, which carries a batch's requests, then
 # writes each request at once rather than a loop turn later: batches run ~8% faster there.
 # Choose another with `make PYTHON=python3.11 test` (in a fresh clone or after `make clean`).
 PYTHON ?= $(shell for p in python3.12 "$$(pyenv prefix 3.12 2>/dev/null)/bin/python3.12"; do \
-	"$$p" -c '' 2>/dev/null && { echo "$$p"; exit; }; done; echo python3)
+	"$$p" -c 'import venv, ensurepip' 2>/dev/null && { echo "$$p"; exit; }; done; echo python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 # llama.cpp is built from source; these CPUs advertise AMX but crash in it with a native build.
