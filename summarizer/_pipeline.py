@@ -147,7 +147,7 @@ class _Run:
 
 
 class Summarizer:
-    """A configured engine, reusable across many articles (one client, one loaded model)."""
+    """A configured engine, reusable across many articles (a client per event loop, one model)."""
 
     def __init__(self, settings: Settings | None = None, *, chat_model: ChatModel | None = None,
                  **overrides: Any) -> None:
