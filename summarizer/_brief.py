@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ._text import count_sentences, format_value
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: `qualifier` replaced the `approximate` flag
 
 
 class ActorKind(str, Enum):
@@ -34,6 +34,41 @@ class NumberCategory(str, Enum):
     detained = "detained"
     vehicles_or_equipment = "vehicles_or_equipment"
     other = "other"
+
+
+class Qualifier(str, Enum):
+    """How the article bounds a figure."""
+
+    exact = "exact"
+    approximately = "approximately"
+    at_least = "at_least"
+    at_most = "at_most"
+
+
+# The words that set a qualifier, as written right before a figure (or, for "or more", after it).
+# One table serves the number finder, the figure semantics and the renderings.
+BOUND_WORDS: dict[Qualifier, tuple[str, ...]] = {
+    Qualifier.at_least: (
+        "at least", "more than", "over", "upwards of", "in excess of", "no fewer than",
+        "no less than", "a minimum of", "just over", "well over", "at a minimum",
+    ),
+    Qualifier.at_most: (
+        "up to", "as many as", "as high as", "no more than", "at most", "a maximum of",
+        "fewer than", "less than", "not more than", "just under", "under",
+    ),
+    Qualifier.approximately: (
+        "about", "around", "some", "nearly", "almost", "an estimated", "estimated", "roughly",
+        "approximately", "close to", "around about", "~",
+    ),
+}
+BOUND_WORDS_AFTER: dict[Qualifier, tuple[str, ...]] = {
+    Qualifier.at_least: ("or more", "plus", "+"),
+    Qualifier.at_most: ("or fewer", "or less"),
+    Qualifier.approximately: ("or so",),
+}
+# How a rendering states a bound when the evidence words it in a way not listed above.
+_PLAIN_BOUND = {Qualifier.at_least: "at least", Qualifier.at_most: "up to",
+                Qualifier.approximately: "about"}
 
 
 class _Model(BaseModel):
@@ -63,15 +98,22 @@ class Figure(_Model):
     )
     low: int | float | None = Field(default=None, description="Range low end.")
     high: int | float | None = Field(default=None, description="Range high end.")
-    approximate: bool = Field(
-        default=False,
-        description="Hedged: about, around, at least, more than, hundreds.",
+    qualifier: Qualifier = Field(
+        default=Qualifier.exact,
+        description="How the article bounds it: exact; approximately (about, around, some, "
+        "nearly, an estimated, 'hundreds'); at_least (at least, more than, over); at_most "
+        "(up to, as many as, no more than).",
     )
     counts: str = Field(
         min_length=1,
-        description="What is counted, e.g. 'civilians who fled Baghouz on Monday'.",
+        description="What is counted, in the article's words, e.g. 'civilians who fled Baghouz "
+        "on Monday'.",
     )
-    category: NumberCategory = Field(description="Kind of thing counted.")
+    category: NumberCategory = Field(
+        description="What happened to what it counts, as its own clause says: killed, wounded, "
+        "displaced_or_fled, detained, troops_or_fighters (a force's size), "
+        "vehicles_or_equipment, or other."
+    )
     attributed_to: str | None = Field(
         default=None, description="Who gave the figure, if stated."
     )
@@ -89,19 +131,36 @@ class Figure(_Model):
             raise ValueError("give either value or low/high, not both")
         if ranged and self.low is not None and self.high is not None and self.low > self.high:
             raise ValueError("low must not exceed high")
-        if not ranged and self.value is None and not self.approximate:
-            raise ValueError("a figure without value or range must be approximate ('hundreds')")
+        if not ranged and self.value is None and self.qualifier is Qualifier.exact:
+            raise ValueError(
+                "a figure without value or range must be approximately ('hundreds')")
         return self
 
     def display(self) -> str:
-        """The figure as a reader would write it: '~1,500', '400-600', 'hundreds'."""
+        """The figure as a reader would write it: 'at least 3,545', 'more than 20,000',
+        'about 1,500', '400-600'; the bound in the article's own words where its evidence
+        has them."""
         if self.value is not None:
             text = format_value(self.value)
         elif self.low is not None and self.high is not None:
             text = f"{format_value(self.low)}\u2013{format_value(self.high)}"
         else:
             return "an unstated number"
-        return f"~{text}" if self.approximate else text
+        if self.qualifier is Qualifier.exact:
+            return text
+        return f"{self._bound_words()} {text}"
+
+    def _bound_words(self) -> str:
+        first = self.value if self.value is not None else self.low
+        assert first is not None
+        forms = {format_value(first), format_value(first).replace(",", "")}
+        evidence = " ".join(self.evidence.split()).lower()
+        for phrase in sorted(BOUND_WORDS[self.qualifier], key=len, reverse=True):
+            for form in forms:
+                at = evidence.find(f"{phrase} {form}")
+                if at >= 0 and (at == 0 or not evidence[at - 1].isalnum()):
+                    return phrase
+        return _PLAIN_BOUND[self.qualifier]
 
 
 class Signal(_Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import time
@@ -9,9 +10,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._brief import Brief
+from ._brief import Brief, Figure
 from ._grounding import ground
 from ._result import Result
+from ._text import clip
 
 
 @dataclass
@@ -27,6 +29,11 @@ class Score:
     kind_accuracy: float
     grounding: float
     seconds: float
+    figure_recall: float = 0.0
+    category_accuracy: float = 0.0
+    qualifier_accuracy: float = 0.0
+    source_accuracy: float = 0.0
+    counts_accuracy: float = 0.0
     fabricated: int = 0
     reasks: int = 0
     tokens: int = 0
@@ -36,11 +43,13 @@ class Score:
     missed_actors: list[str] = field(default_factory=list)
     extra_actors: list[str] = field(default_factory=list)
     wrong_kinds: list[str] = field(default_factory=list)
+    mislabelled: list[str] = field(default_factory=list)
 
 
 METRICS = (
-    "number_recall", "number_precision", "actor_recall", "actor_precision", "kind_accuracy",
-    "grounding",
+    "number_recall", "number_precision", "figure_recall", "category_accuracy",
+    "qualifier_accuracy", "source_accuracy", "counts_accuracy", "actor_recall",
+    "actor_precision", "kind_accuracy", "grounding",
 )
 
 
@@ -72,20 +81,104 @@ def _same(x: float | None, y: float | None) -> bool:
     return x is not None and y is not None and abs(float(x) - float(y)) < 1e-9
 
 
+def _fits(g: dict, n: Figure) -> bool:
+    """A brief's figure states the gold figure's value (a range by both ends)."""
+    if "value" in g:
+        return _same(n.value, g["value"])
+    return _same(n.low, g.get("low")) and _same(n.high, g.get("high"))
+
+
+@dataclass(frozen=True)
+class _Pair:
+    """A gold figure and the brief's figure that explains it, with what each label got right."""
+
+    gold: dict
+    figure: Figure
+    category: bool
+    qualifier: bool
+    source: bool | None  # None where the gold names no source
+    counts: bool
+
+    @property
+    def rank(self) -> tuple[int, int, int, int]:
+        return (self.category, self.qualifier, bool(self.source), self.counts)
+
+
+def _pair(g: dict, n: Figure) -> _Pair:
+    source = None
+    if g.get("attributed_to"):
+        source = bool(n.attributed_to) and sources_match(n.attributed_to or "", g["attributed_to"])
+    return _Pair(g, n, n.category.value in _as_list(g.get("category")),
+                 n.qualifier.value in _as_list(g.get("qualifier", "exact")), source,
+                 bool(_content_words(n.counts) & _content_words(g.get("counts", ""))))
+
+
+def _as_list(x: object) -> list:
+    return x if isinstance(x, list) else [x]
+
+
+def match_figures(gold: list[dict], figures: list[Figure]) -> list[_Pair]:
+    """Pair gold figures with the brief's, one to one, by value; among the pairings that explain
+    the most gold figures, the one whose labels agree best (category first)."""
+    pairs: list[_Pair] = []
+    groups: dict[tuple, list[dict]] = {}
+    for g in gold:
+        groups.setdefault((g.get("value"), g.get("low"), g.get("high")), []).append(g)
+    for golds in groups.values():
+        cands = [n for n in figures if _fits(golds[0], n)]
+        pairs += _best_assignment(golds, cands)
+    return pairs
+
+
+def _best_assignment(golds: list[dict], cands: list[Figure]) -> list[_Pair]:
+    """The pairing of one value's gold figures and brief figures whose labels agree best."""
+    size = min(len(golds), len(cands))
+    if not size:
+        return []
+    best: list[_Pair] = []
+    best_key: tuple[int, ...] = (-1,)
+    # A value stands for one to three figures: every pairing can be tried (capped all the same).
+    for gs in itertools.islice(itertools.permutations(golds, size), 120):
+        for ns in itertools.islice(itertools.permutations(cands, size), 120):
+            pairs = [_pair(g, n) for g, n in zip(gs, ns, strict=True)]
+            key = tuple(sum(p.rank[i] for p in pairs) for i in range(4))
+            if key > best_key:
+                best, best_key = pairs, key
+    return best
+
+
+_STOP = frozenset("the a an of and in on at by for to with from that who which were was had have "
+                  "has been be is are its their his her this those these than more at least "
+                  "said according".split())
+# Words that name no one in particular: they do not make two sources the same.
+_GENERIC_SOURCE = frozenset("source sources official officials spokesman spokeswoman spokesperson "
+                            "statement report people".split())
+
+
+def _content_words(text: str) -> set[str]:
+    """Lower-cased words that carry meaning, plural 's' dropped, and the parts of hyphenated
+    names ("al-Thwadi" also gives "thwadi")."""
+    words = re.findall(r"[\w'.-]+", re.sub(r"\([^)]*\)", " ", text.lower()))
+    words += [part for w in words if "-" in w for part in w.split("-")]
+    return {w.strip(".'").removesuffix("'s").rstrip("s") for w in words
+            if w.strip(".'") not in _STOP and len(w.strip(".'")) > 1}
+
+
+def sources_match(said: str, gold: str) -> bool:
+    """True if a brief's source names the gold's: a shared word that names someone in particular
+    ("U.S. military" for "U.S. military estimate", "Kabore" for "Roch Marc Christian Kabore")."""
+    return bool((_content_words(said) & _content_words(gold)) - {
+        w.rstrip("s") for w in _GENERIC_SOURCE})
+
+
 def score_brief(brief: Brief, article: str, gold: dict, *, name: str = "", group: str = "",
                 seconds: float = 0.0) -> Score:
-    """Recall, precision, kind accuracy and grounding of one brief."""
+    """Recall, precision, label accuracy, kind accuracy and grounding of one brief."""
     gold_numbers = gold.get("numbers", [])
-
-    def fits(g: dict, n: object) -> bool:
-        if "value" in g:
-            return _same(getattr(n, "value", None), g["value"])
-        return _same(getattr(n, "low", None), g.get("low")) and _same(
-            getattr(n, "high", None), g.get("high")
-        )
-
-    found_numbers = [g for g in gold_numbers if any(fits(g, n) for n in brief.numbers)]
-    precise_numbers = [n for n in brief.numbers if any(fits(g, n) for g in gold_numbers)]
+    found_numbers = [g for g in gold_numbers if any(_fits(g, n) for n in brief.numbers)]
+    precise_numbers = [n for n in brief.numbers if any(_fits(g, n) for g in gold_numbers)]
+    pairs = match_figures(gold_numbers, brief.numbers)
+    sourced = [p for p in pairs if p.source is not None]
     gold_actors = gold.get("actors", [])
 
     def match(g: dict, name_: str) -> bool:
@@ -105,12 +198,17 @@ def score_brief(brief: Brief, article: str, gold: dict, *, name: str = "", group
     precise_actors = [a for a in brief.actors if any(match(g, a.name) for g in gold_actors)]
     report = ground(brief, article)
     checked = len(brief.actors) + len(brief.numbers) + len(brief.outlook.signals) + 1
-    fabricated = sum(1 for p in report.problems if p.path.startswith("numbers"))
+    fabricated = sum(1 for p in report.problems if p.fabricates)
     return Score(
         name=name,
         group=group,
         number_recall=_ratio(len(found_numbers), len(gold_numbers)),
         number_precision=_ratio(len(precise_numbers), len(brief.numbers)),
+        figure_recall=_ratio(sum(p.category for p in pairs), len(gold_numbers)),
+        category_accuracy=_ratio(sum(p.category for p in pairs), len(pairs)),
+        qualifier_accuracy=_ratio(sum(p.qualifier for p in pairs), len(pairs)),
+        source_accuracy=_ratio(sum(bool(p.source) for p in sourced), len(sourced)),
+        counts_accuracy=_ratio(sum(p.counts for p in pairs), len(pairs)),
         actor_recall=_ratio(len(found_actors), len(gold_actors)),
         actor_precision=_ratio(len(precise_actors), len(brief.actors)),
         kind_accuracy=_ratio(kinds_right, len(found_actors)),
@@ -122,7 +220,23 @@ def score_brief(brief: Brief, article: str, gold: dict, *, name: str = "", group
         missed_actors=[g["names"][0] for g in gold_actors if g not in found_actors],
         extra_actors=[a.name for a in brief.actors if a not in precise_actors],
         wrong_kinds=wrong_kinds,
+        mislabelled=[_mislabel(p) for p in pairs if not (p.category and p.qualifier)
+                     or p.source is False or not p.counts],
     )
+
+
+def _mislabel(p: _Pair) -> str:
+    n, g = p.figure, p.gold
+    wrong = []
+    if not p.category:
+        wrong.append(f"category {n.category.value} (gold {'/'.join(_as_list(g['category']))})")
+    if not p.qualifier:
+        wrong.append(f"qualifier {n.qualifier.value} (gold {'/'.join(_as_list(g['qualifier']))})")
+    if p.source is False:
+        wrong.append(f"source {n.attributed_to!r} (gold {g['attributed_to']!r})")
+    if not p.counts:
+        wrong.append(f"counts {n.counts!r} (gold {g.get('counts', '')!r})")
+    return f"{n.display()}: {'; '.join(wrong)} in \"{clip(n.evidence, 160)}\""
 
 
 def _show(g: dict) -> str:
@@ -167,7 +281,10 @@ def means(scores: list[Score]) -> dict[str, float]:
 
 _COLUMNS = (
     ("num_rec", "number_recall", "{:.2f}"), ("num_prec", "number_precision", "{:.2f}"),
-    ("act_rec", "actor_recall", "{:.2f}"), ("act_prec", "actor_precision", "{:.2f}"),
+    ("fig_rec", "figure_recall", "{:.2f}"), ("category", "category_accuracy", "{:.2f}"),
+    ("bound", "qualifier_accuracy", "{:.2f}"), ("source", "source_accuracy", "{:.2f}"),
+    ("counts", "counts_accuracy", "{:.2f}"), ("act_rec", "actor_recall", "{:.2f}"),
+    ("act_prec", "actor_precision", "{:.2f}"),
     ("kinds", "kind_accuracy", "{:.2f}"), ("ground", "grounding", "{:.2f}"),
     ("fabric", "fabricated", "{:.0f}"), ("reasks", "reasks", "{:.0f}"),
     ("tokens", "tokens", "{:.0f}"), ("seconds", "seconds", "{:.3f}"),
@@ -220,5 +337,6 @@ def report(scores: list[Score], fmt: str = "text", *, details: bool = False) -> 
             text += (f"\n{s.group}/{s.name}: missed numbers {s.missed_numbers}, extra numbers "
                      f"{s.extra_numbers}; missed actors {s.missed_actors}, extra actors "
                      f"{s.extra_actors}; wrong kinds {s.wrong_kinds}")
+            text += "".join(f"\n  mislabelled {m}" for m in s.mislabelled)
         text += "\n"
     return text

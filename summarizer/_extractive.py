@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ._brief import Actor, ActorKind, Brief, Figure, NumberCategory, Outlook, Signal
+from ._figures import counts, is_count, read
 from ._gazetteer import (
     ARMED_NAME_WORDS,
     COUNTRIES,
@@ -28,7 +29,16 @@ from ._gazetteer import (
     WEEKDAYS,
 )
 from ._numbers import Mention, find_mentions
-from ._text import _ABBREV, alternation, has_case_trap, paragraphs, sentences
+from ._text import (
+    _ABBREV,
+    alternation,
+    fold_str,
+    has_case_trap,
+    has_words,
+    name_words,
+    paragraphs,
+    sentences,
+)
 
 # ---------------------------------------------------------------------------------------------
 # Layout: which paragraphs are body text, and where the lead starts.
@@ -110,12 +120,13 @@ class _Sent:
     text: str
     kind: str
     lead: bool = False
+    para: int = 0  # which paragraph
 
 
 def _sentences(text: str, layout: list[_Para]) -> list[_Sent]:
     out: list[_Sent] = []
     first_body = True
-    for para in layout:
+    for p, para in enumerate(layout):
         start = para.start
         lead = False
         if para.kind == "body" and first_body:
@@ -125,252 +136,24 @@ def _sentences(text: str, layout: list[_Para]) -> list[_Sent]:
         if para.kind == "bullet":
             start = para.start + _BULLET.match(text[para.start:para.end]).end()  # type: ignore[union-attr]
         for s, e in sentences(text[start:para.end]):
-            out.append(_Sent(start + s, start + e, text[start + s:start + e], para.kind, lead))
+            out.append(_Sent(start + s, start + e, text[start + s:start + e], para.kind, lead, p))
     return out
-
-
-# ---------------------------------------------------------------------------------------------
-# Numbers.
-
-_MONTH_RE = "|".join(MONTHS)
-# Only ever tested for a match, so the words form one prefix tree (tried a character at a time
-# at each offset) rather than a list of alternatives tried one by one.
-_BEFORE_SKIP = re.compile(  # "+972", "#3" and "when he was 16" are no counts either
-    r"(?:(?:\$|\u20ac|\u00a3|(?:town|city|country|nation|village|region|province|state)['\u2019]s|"
-    r"\b" + alternation([
-        *MONTHS, *(m + "." for m in MONTHS), "aged", "age", "no.", "number", "page",
-        "country of", "nation of", "population of", "city of", "town of", "population",
-        "resolution", "article", "flight", "route", "highway", "since", "in", "by", "until",
-        "of the", "he was", "she was", "he is", "she is", "i was", "turned",
-    ]) + r")\s*$|[+#]$)",
-    re.IGNORECASE,
-)
-_AFTER_SKIP = re.compile(
-    r"^(?:\s*-?\s*(?:%|percent\b|per cent\b|pct\b|year|month|week|day|hour|minute|second|"
-    r"decade|centur|km\b|kms\b|kilomet|mile|meter|metre|feet\b|foot\b|yard|mm\b|cm\b|sq\b|"
-    r"square|acre|hectare|a\.m\.|p\.m\.|am\b|pm\b|gmt\b|o'clock|dollar|euro|pound|"
-    r"times\b|th\b|st\b|nd\b|rd\b|degree|storey|story|floor|percentage|point)|"
-    rf"\s*(?:{_MONTH_RE})\b|:\d|\s*\))",
-    re.IGNORECASE,
-)
-_PRONOUN_ONE = re.compile(r"^\s*(?:of\b|another\b|by one|after another|or two|,|\.)", re.I)
-_KILLED = re.compile(
-    r"\b(?:killed|killing|kills|dead|died|die|deaths?|death toll|toll|lives|bodies|slain|"
-    r"murdered|murdering|assassinated|"
-    r"massacred|executed|beheaded|perished|fatalities|casualties)\b", re.I)
-_WOUNDED = re.compile(r"\b(?:wounded|wounding|injured|injuring|injuries|hurt|maimed)\b", re.I)
-_FLED = re.compile(
-    r"\b(?:fled|flee|fleeing|displaced|displacing|refugees|homeless|evacuated|uprooted|"
-    r"left their homes|shelter|sheltering|escaped|exodus|left)\b", re.I)
-_DETAINED = re.compile(
-    r"\b(?:detained|arrested|captured|kidnapped|abducted|hostages?|prisoners?|held|"
-    r"detainees|custody|jailed|seized|taken captive|freed|released|rescued|schoolgirls)\b", re.I)
-_FIGHTERS = re.compile(
-    r"\b(?:troops|soldiers|fighters|militants|jihadists|rebels|insurgents|forces|servicemen|"
-    r"personnel|gunmen|commandos|policemen|officers|police|militiamen|recruits|attackers|"
-    r"assailants|reinforcements|combatants|marines|special forces)\b", re.I)
-_EQUIPMENT = re.compile(
-    r"\b(?:tanks?|trucks?|vehicles?|jeeps?|aircraft|planes?|helicopters?|drones?|weapons?|"
-    r"rockets?|missiles?|mortars?|shells?|artillery|guns?|kilograms?|kg|tons?|tonnes?|"
-    r"explosives?|bombs?|air ?strikes?|strikes|sorties|armou?red|boats?|ships?|"
-    r"warplanes|jets|villages|positions|bases|checkpoints|rounds)\b", re.I)
-# A person (or vehicle) noun after a figure, past at most three modifiers: "two U.S. soldiers",
-# "three Afghan police officers", "five United Nations peacekeepers", "two elite commandos".
-_PERSON_NOUNS = re.compile(
-    r"^\s*(?:(?i:more|other|additional|suspected|armou?red|ethnic|foreign|elite|civilian|"
-    r"western|local|senior|junior|young|unarmed|female|male|security|police|army|military|"
-    r"government|aid|special|service|air|crew)\s|[A-Z][\w.'\u2019-]* ){0,3}"
-    r"(?i:people|persons|civilians|soldiers|troops|militants|fighters|men|women|children|girls|"
-    r"boys|students|police|policemen|officers|rebels|insurgents|jihadists|hostages|"
-    r"palestinians?|israelis?|militant|soldier|civilian|person|attackers?|gunmen|assailants?|"
-    r"servicemen|service ?members|peacekeepers|commanders|guards|marines|sailors|pilots|"
-    r"medics|paramedics|nurses|employees|foreigners|tourists|prisoners|detainees|captives|"
-    r"settlers|migrants|passengers|villagers|residents|protesters|demonstrators|"
-    r"doctors?|patients|staff|nationals|citizens|journalists?|workers|refugees|"
-    r"tanks?|trucks?|jeeps?|vehicles?|villages|helicopters?|aircraft|drones?|"
-    r"bomb makers|suicide|wounded|injured|dead|killed|were|was|have|had|more|others|of them)\b",
-)
-_OF_PERSONS = re.compile(r"^\s+of\s+(?:its|their|the|his|her|our|those|these)(?=\s)")
-_SMALL_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"}
-_COUNT_STOP = re.compile(r"[,;:()\u2014\u2013\"\u201c\u201d]|\s-\s|\s(?:and|but|while|as|after|"
-                         r"when|because|which|who|since|said|told|according)\s", re.I)
-
-
-# A clause whose main verb is a casualty verb, with the figure (and its noun) as its subject:
-# "13 ISIS militants, including five suicide attackers, were killed". Asides set off by commas
-# ("including ...", "among them ...") are skipped first.
-_SUBJECT_ASIDE = re.compile(
-    r",\s*(?:including|among them|among whom|mostly|most of them|many of them|some of them|"
-    r"all of them|both)\b[^,;:.]{0,120},", re.I)
-_CASUALTY_PREDICATE = re.compile(
-    r"^\s*(?:[\w.'\u2019-]+\s+){0,5}?(?:(?:were|was|have been|has been|had been|are|is|"
-    r"had|have)\s+(?:all\s+|also\s+|reportedly\s+|later\s+|either\s+)?(?P<p>killed|slain|"
-    r"executed|wounded|injured|hurt)|(?P<d>died|perished))\b", re.I)
-_WOUNDED_WORD = re.compile(r"wounded|injured|hurt", re.I)
-
-
-def _casualty_subject(sent: str, m: Mention) -> NumberCategory | None:
-    """killed/wounded when the figure is the subject of a casualty verb, else None."""
-    tail = sent[m.end:m.end + 220]
-    if "," in tail:
-        tail = _SUBJECT_ASIDE.sub(" ", tail, count=1)
-    pm = _CASUALTY_PREDICATE.match(tail)
-    if not pm:
-        return None
-    if pm.group("p") and _WOUNDED_WORD.fullmatch(pm.group("p")):
-        return NumberCategory.wounded
-    return NumberCategory.killed
-
-
-def _category(sent: str, m: Mention) -> NumberCategory:
-    """What a figure counts: casualty words near it, else the noun after it, else the sentence."""
-    after = sent[m.end:m.end + 60]
-    near = after.split(",")[0]
-    window = sent[max(0, m.start - 40):m.end + 80]
-    if _EQUIPMENT.match(near.strip()[:30]) and not (_KILLED.search(near) or _WOUNDED.search(near)):
-        return NumberCategory.vehicles_or_equipment
-    for scope in (near, window):
-        k = _KILLED.search(scope)
-        w = _WOUNDED.search(scope)
-        if k or w:
-            # The nearer of "killed" and "wounded" wins ("43 injured" after "killed 42").
-            ka, wa = _KILLED.search(after), _WOUNDED.search(after)
-            if wa and (not ka or wa.start() < ka.start()):
-                return NumberCategory.wounded
-            if ka or k:
-                return NumberCategory.killed
-            return NumberCategory.wounded
-        if _FLED.search(scope):
-            return NumberCategory.displaced_or_fled
-        if _DETAINED.search(scope):
-            return NumberCategory.detained
-    if _EQUIPMENT.search(near[:40]):
-        return NumberCategory.vehicles_or_equipment
-    subject = _casualty_subject(sent, m)
-    if subject is not None:
-        return subject
-    if _FIGHTERS.search(near[:40]):
-        return NumberCategory.troops_or_fighters
-    if _KILLED.search(sent):
-        return NumberCategory.killed
-    if _WOUNDED.search(sent):
-        return NumberCategory.wounded
-    return NumberCategory.other
-
-
-# A second count traded or set against the first: "two hostages for three commanders".
-_NEXT_FIGURE = re.compile(r"\s+(?:for|plus|versus|vs\.?|against)\s+(?:\d|(?:one|two|three|four|five|"
-                          r"six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
-                          r"hundreds?|thousands?|dozens?)\b)", re.I)
-_OF_LEAD = re.compile(r"^(?:of\s+)")
-_BARE_VERB = re.compile(r"(?:were|was|have|had|are|is|more|others?)", re.I)
-_FIGURE_DIGITS = re.compile(r"\d[\d,.]*")
-
-
-def _counts(sent: str, m: Mention) -> str:
-    """What is counted, in the article's own words: the phrase after the figure."""
-    tail = sent[m.end:].lstrip()
-    tail = _OF_LEAD.sub("", tail)
-    stop = _COUNT_STOP.search(" " + tail)
-    phrase = tail[: stop.start() - 1] if stop else tail
-    phrase = phrase.strip().rstrip(".!?")
-    nxt = _NEXT_FIGURE.search(phrase)
-    if nxt:
-        phrase = phrase[:nxt.start()]  # "two hostages for three commanders": the hostages
-    words = phrase.split()
-    if len(words) > 10:
-        phrase = " ".join(words[:10])
-    if not phrase or _BARE_VERB.fullmatch(phrase):
-        # "another 43 were injured": say what happened to them instead.
-        phrase = (phrase + " " + " ".join(tail.split()[1:6])).strip() if tail else ""
-    phrase = _FIGURE_DIGITS.sub("", phrase).strip() if not phrase[:1].isalpha() else phrase
-    return phrase or "figure stated in the article"
-
-
-_DIGIT = re.compile(r"\d")
-_YEAR = re.compile(r"\d{4}")
-_ALL_DIGITS = re.compile(r"\d+")
-_DECADE_S = re.compile(r"^'?s\b")  # "the 1990s"
-_BOUND_END = re.compile(r"(?:at least|at most|in all|by at least)\s*$", re.I)
-_DASH_END = re.compile(r"-\s*$")
-_DASH_WORD_START = re.compile(r"^-\w")
-_CAP_WORD_END = re.compile(r"(?:^|[^\w])[A-Z][\w.]*\s*$")
-_SENTENCE_START_CAP_END = re.compile(r"(?:^|[.!?\"\u201c]\s*)[A-Z][\w.]*\s*$")
-_CAP_HEDGE_END = re.compile(r"(?:About|Around|Some|Nearly|Over|At least|More than)\s*$")
-_RATE_AFTER = re.compile(r"^[^,.;]{0,30}\b(?:every|per|each day|a day|a week|a month)\b")
-_DETERMINER_END = re.compile(r"\b(?:the|these|those|both|all|its|their|his|her|first)\s*$", re.I)
-_CASUALTY_VERB_END = re.compile(r"\b(?:killed|killing|killing at least|injured|injuring|"
-                                r"wounded|wounding|and)\s*$", re.I)
-_PUNCT_START = re.compile(r"^\s*[.,]")
-# A hedge right before a figure makes it approximate: "an estimated 300".
-_ESTIMATE_END = re.compile(r"\b(?:an estimated|estimated|nearly|almost|up to|as many as|some)\s*$", re.I)
-
-
-def _keep_mention(sent: str, m: Mention) -> bool:
-    """Whether a number mention is a reportable figure (not a year, date, age, share, time...)."""
-    if m.value is None and m.low is None:
-        return False  # vague quantities carry no value; the eval counts them as noise
-    text = m.text.strip()
-    before = sent[max(0, m.start - 25):m.start]
-    after = sent[m.end:m.end + 25]
-    # Room for a few modifiers before the noun: "two United States service members".
-    noun_after = sent[m.end:m.end + 60]
-    values = m.values
-    if _YEAR.fullmatch(text) and 1900 <= float(text) <= 2100:
-        return False  # a year
-    if _DECADE_S.match(after) and _ALL_DIGITS.fullmatch(text):
-        return False  # "the 1990s"
-    if _AFTER_SKIP.match(after):
-        return False
-    if _BEFORE_SKIP.search(before) and not _BOUND_END.search(before):
-        return False
-    if _DASH_END.search(before) or _DASH_WORD_START.match(after):
-        return False  # "F-16", "COVID-19", "1-0"
-    if _CAP_WORD_END.search(before) and not _SENTENCE_START_CAP_END.search(before) \
-            and not _PERSON_NOUNS.match(noun_after):
-        # A figure right after a capitalised word mid-sentence is part of a name ("Route 66"),
-        # unless that word is a hedge that happens to be capitalised.
-        if not _CAP_HEDGE_END.search(before):
-            return False
-    word = text.lower()
-    if _RATE_AFTER.match(after):
-        return False  # a rate ("one killed every 25 minutes")
-    if m.low is not None and m.high is not None and 1900 <= m.low <= 2100 and 1900 <= m.high <= 2100:
-        return False  # a span of years
-    if word in _SMALL_WORDS or (values and max(values) < 11 and not _DIGIT.search(text)):
-        # Small figures written as words are often not counts ("the two leaders", "one of").
-        if _DETERMINER_END.search(before):
-            return False
-        if word == "one" and (_PRONOUN_ONE.match(after) or not _PERSON_NOUNS.match(noun_after)):
-            return False
-        casualty_verb = _CASUALTY_VERB_END.search(before)
-        person = bool(_PERSON_NOUNS.match(noun_after))
-        of = _OF_PERSONS.match(noun_after) if not person and word != "one" else None
-        if of:
-            person = bool(_PERSON_NOUNS.match(noun_after[of.end():]))  # "three of its commanders"
-        if not person and not (casualty_verb and _PUNCT_START.match(after)):
-            return False
-        if not (_KILLED.search(sent) or _WOUNDED.search(sent) or _FLED.search(sent)
-                or _DETAINED.search(sent) or _FIGHTERS.search(after[:30])
-                or _EQUIPMENT.search(after[:30])):
-            return False
-    if m.value is not None and not _DIGIT.search(text) and m.value < 1 :
-        return False
-    return True
 
 
 @dataclass
 class _Ctx:
-    """What the engine knows while it reads: people and organisations seen so far."""
+    """What the engine knows while it reads: people, organisations and sources seen so far."""
 
     people: list[tuple[int, str]] = field(default_factory=list)  # (offset, full name)
     orgs: list[tuple[int, str]] = field(default_factory=list)
+    said: dict[int, _Said | None] = field(default_factory=dict)  # sentence index -> its source
 
 
-def _latest(items: list[tuple[int, str]], before: int) -> str | None:
+def _latest(items: list[tuple[int, str]], before: int, since: int = 0) -> str | None:
+    """The last name mentioned in [since, before)."""
     best = None
     for at, name in items:
-        if at < before:
+        if since <= at < before:
             best = name
     return best
 
@@ -378,56 +161,198 @@ def _latest(items: list[tuple[int, str]], before: int) -> str | None:
 _SPEECH = "|".join(SPEECH_VERBS)
 _ATTR_AFTER = re.compile(
     rf"(?:,|\u201d|\")\s*(?:(?:{_SPEECH})\s+)?(?P<who>[^,;\"\u201c\u201d]{{2,80}}?)\s+"
-    rf"(?:has |have |had )?(?:{_SPEECH})\b",
+    rf"(?:has |have |had )?(?:{_SPEECH})\b(?!\s+responsibility)",
     re.I,
 )
 _ATTR_SAID_X = re.compile(rf"(?:,|\u201d|\")\s*(?:{_SPEECH})\s+(?P<who>[A-Z][^,;.]{{2,80}})")
 _SPEECH_END = re.compile(rf"\b(?:{_SPEECH})\s*$")  # "..., said" before a name
-_ATTR_ACCORDING = re.compile(r"\baccording to (?P<who>[^,;.\"\u201d]{2,80})", re.I)
+# "according to a U.S. military estimate": abbreviations keep their full stops.
+_ATTR_ACCORDING = re.compile(
+    r"\baccording to (?P<who>(?:[A-Z]\.){2,}[^,;\"\u201d]{0,80}?|[^,;.\"\u201d]{2,80}?"
+    r"(?:(?:[A-Z]\.){2,}[^,;.\"\u201d]{0,60})?)(?=[,;\"\u201d]|\.(?:\s|$)|$)", re.I)
+_DOCUMENT_VERBS = r"found|showed|shows|documented|recorded|purported to show|appeared to show"
+_ANY_SAYING = re.compile(rf"\b(?:{_SPEECH}|{_DOCUMENT_VERBS}|according to)\b", re.I)
+# "X said", "On Monday, X said", "Thwadi, the Sabratha mayor, said", "A spokesman for the
+# rescue workers, Bilal Ahmad Faizi, said", "The group, also known as MSF, said".
 _ATTR_LEAD = re.compile(
-    rf"^(?:[^,]{{0,40}},\s*)?(?P<who>[A-Z\"][^,;\"\u201c\u201d]{{1,80}}?)\s+"
-    rf"(?:has |have |had |also |later |on \w+ )?(?:{_SPEECH})\b"
+    rf"^(?P<pre>[^,]{{0,120}},\s*)?(?P<who>[A-Z\"][^,;\"\u201c\u201d]{{1,80}}?|it|they|he|she)"
+    rf"(?P<appos>(?:,[^,;\"\u201c\u201d]{{1,90}}){{1,2}},)?\s+"
+    rf"(?:has |have |had |also |later |on \w+ )?(?P<verb>{_SPEECH}|{_DOCUMENT_VERBS})\b"
+    rf"(?!\s+responsibility)"
 )
-_PRONOUNS = {"he": "person", "she": "person", "it": "org", "they": "org", "the group": "org",
-             "the organization": "org", "the organisation": "org"}
+# What a lead source covers: all that follows a verb of speech; an object of "reported" or
+# "claimed" only up to the end of its phrase ("reported civilian casualties and ...").
+_OBJECT_VERBS = frozenset("reported claimed announced confirmed denied cited noted".split())
+_PHRASE_END = re.compile(r",\s|\s(?:and|but|while|as|after|before|when|since|because|following|"
+                         r"amid)\s")
+_DOCUMENTS = frozenset("report study survey investigation inquiry review video footage images "
+                       "data figures tally count statement".split())
+_PRONOUNS = {"he": "person", "she": "person", "it": "org", "they": "org"}
+# Words that say what kind of body spoke, not which: "the international organization said".
+_KIND_WORDS = frozenset("organization organisation group network agency body monitor watchdog "
+                        "broadcaster outlet channel newspaper charity movement report statement "
+                        "study survey ministry".split())
+_QUOTE_MARKS = ("\"", "\u201c", "'", "\u2018")
+_NOBODY = frozenset("officials reports sources people witnesses they we i you residents "
+                    "activists".split())
 
 
 _SOURCE_TIME_TAIL = re.compile(r"\s+(?:on|in|late|early|last|this)\s+\w+(?:\s+\w+)?$")
 _SOURCE_CONJ_LEAD = re.compile(r"^(?:and|but|while|as|so|then)\s+", re.I)
 _ARTICLE_LEAD = re.compile(r"^(?:the|a|an)\s+", re.I)
+_SOURCE_PARTICIPLE = re.compile(r"\s+[a-z]+ed\b.*$")  # "video posted online" -> "video"
+_NAME_PREFIX = re.compile(r"^(?:[A-Z][\w.'\u2019-]*\s*){1,4},\s*$")  # "Thwadi, "
 
 
 def _clean_source(who: str) -> str:
     who = _SOURCE_TIME_TAIL.sub("", who.strip())
     who = _SOURCE_CONJ_LEAD.sub("", who)
     who = _ARTICLE_LEAD.sub("", who)
+    if len(who.split()) > 2:
+        who = _SOURCE_PARTICIPLE.sub("", who)
     return who.strip(" .'\"")
 
 
-def _attribution(sent: _Sent, ctx: _Ctx) -> str | None:
-    """Who a sentence cites: ', he said', 'according to X', 'X said ...'."""
-    text = sent.text
-    who = None
-    for rx in (_ATTR_ACCORDING, _ATTR_AFTER, _ATTR_SAID_X, _ATTR_LEAD):
+@dataclass(frozen=True)
+class _Said:
+    """A sentence's source as written, where the name stands, and the stretch it speaks for."""
+
+    who: str
+    where: int
+    scope: tuple[int, int]
+
+
+def _said_by(text: str) -> _Said | None:
+    """Who a sentence cites, as written: ', he said', 'according to X', 'X said ...'."""
+    if not _ANY_SAYING.search(text):
+        return None  # most sentences cite no one: one scan settles it
+    for rx in (_ATTR_ACCORDING, _ATTR_AFTER, _ATTR_SAID_X):
         m = rx.search(text)
         if m:
-            cand = _clean_source(m.group("who"))
-            if 0 < len(cand.split()) <= 9 and not _DIGIT.search(cand):
-                who = cand
-                break
-    if who is None:
+            return _Said(m.group("who"), m.start("who"), (0, len(text)))
+    m = _ATTR_LEAD.search(text)
+    if not m:
         return None
+    who, where = m.group("who"), m.start("who")
+    pre, appos = m.group("pre"), m.group("appos")
+    if pre and _NAME_PREFIX.match(pre) and _ARTICLE_LEAD.match(who) and not appos:
+        who, where = pre.strip(" ,"), 0  # "Thwadi, the Sabratha mayor, said": Thwadi
+    elif appos and _ARTICLE_LEAD.match(who) and not _is_kind_word(who):
+        first = appos.split(",")[1].strip()
+        if _NAME_PREFIX.match(first + ", "):  # "A spokesman for X, Bilal Ahmad Faizi, said"
+            who, where = first, m.start("appos") + appos.index(first)
+    verb = m.group("verb").lower()
+    words = _clean_source(who).lower().split()
+    if verb not in SPEECH_VERBS and words and words[-1] not in _DOCUMENTS and not (
+            words[-1] in ("it", "they") and verb in ("documented", "recorded")):
+        return None  # "They found 200 kilograms": a finding, not a source, unless a report's
+    # A lead source speaks for what follows it; the object of "reported" only as far as its
+    # phrase goes ("reported casualties and accused ..., a sign that ... 30,000 dead").
+    end = len(text)
+    if verb in _OBJECT_VERBS and not text[m.end():].lstrip().lower().startswith("that"):
+        stop = _PHRASE_END.search(text, m.end())
+        end = stop.start() if stop else end
+    return _Said(who, where, (m.end(), end))
+
+
+def _attribution(sents: list[_Sent], i: int, ctx: _Ctx) -> _Said | None:
+    """Who sentence i cites (worked out once, when first asked)."""
+    if i not in ctx.said:
+        ctx.said[i] = _cited(sents, i, ctx)
+    return ctx.said[i]
+
+
+def _cited(sents: list[_Sent], i: int, ctx: _Ctx) -> _Said | None:
+    """Who sentence i cites, with a pronoun or a kind word ("the group") resolved to the name it
+    stands for, which must be named in this sentence or the two before it. A sentence that
+    cites no one goes on with the source of the one before it in its paragraph: "A senior
+    officer told Reuters that 51 were wounded. Four gunmen were killed." """
+    sent = sents[i]
+    found = _said_by(sent.text)
+    if found is None:
+        before = sents[i - 1] if i else None
+        carried = _attribution(sents, i - 1, ctx) if before and before.para == sent.para else None
+        if carried and _named_near(sents, i, carried.who):
+            return _Said(carried.who, -1, (0, len(sent.text)))
+        return None
+    who = _resolve(sents, i, ctx, found)
+    return _Said(who, found.where, found.scope) if who else None
+
+
+def _source_of(said: _Said | None, at: int) -> str | None:
+    """The source that covers offset ``at`` of its sentence."""
+    return said.who if said and said.scope[0] <= at < said.scope[1] else None
+
+
+def _resolve(sents: list[_Sent], i: int, ctx: _Ctx, found: _Said) -> str | None:
+    """The name a source as written stands for, if it is one."""
+    sent = sents[i]
+    raw = found.who
+    who = _clean_source(raw)
+    if not (0 < len(who.split()) <= 9) or _DIGIT.search(who) or not name_words(who):
+        return None  # "..., and said": no name
     low = who.lower()
-    if low in _PRONOUNS:
-        pool = ctx.people if _PRONOUNS[low] == "person" else ctx.orgs
-        return _latest(pool, sent.start + text.lower().find(low)) or None
-    if low in ("officials", "reports", "sources", "people", "witnesses", "they", "we", "i", "you"):
+    since = sents[max(0, i - 2)].start
+    here = sent.start + found.where
+    if low in _PRONOUNS or _is_kind_word(raw):
+        if _PRONOUNS.get(low) == "person":
+            return _latest(ctx.people, here, since)
+        # "it said": the body this sentence opens with, else the last body that spoke; "the
+        # group said": the last body that spoke, else one this sentence names ("The group,
+        # also known as MSF, said"); "the report found": the last body that spoke.
+        document = low.split()[-1] in _DOCUMENTS
+        opens = low in _PRONOUNS and not sent.text.startswith(_QUOTE_MARKS)
+        named = not document and low not in _PRONOUNS
+        body = (opens and _first(ctx.orgs, sent.start, here)
+                or _last_source(ctx, sents, i, since, people=False)
+                or named and _first(ctx.orgs, sent.start, sent.end) or None)
+        return body if body and _named_near(sents, i, body) else None
+    if low in _NOBODY or low.split()[-1] in _DOCUMENTS and len(low.split()) == 1:
         return None
     for _, person in ctx.people:
         if who != person and who.endswith(person):
             return person  # "Army spokesman Col. X" -> "X"
     return who
 
+
+# Group heads that name a body that can speak for itself (not "soldiers" or "civilians").
+_SPEAKING_BODIES = frozenset("coalition army military police government ministry forces "
+                             "alliance militia authorities council command".split())
+
+
+def _named_near(sents: list[_Sent], i: int, name: str) -> bool:
+    """True if a name is written in sentence i or the two before it, where a reader checking
+    the figure's source will look (and where the trust layer looks)."""
+    words = name_words(name)
+    return bool(words) and has_words(fold_str(" ".join(s.text for s in sents[max(0, i - 2):i + 1])),
+                                      words)
+
+
+def _is_kind_word(raw: str) -> bool:
+    """True for "the group", "the international organization": a kind of body, not a name."""
+    words = raw.strip().split()
+    return (len(words) > 1 and words[0].lower() in ("the", "this") and words[-1].lower() in
+            _KIND_WORDS and not any(w[:1].isupper() for w in words[1:]))
+
+
+def _first(items: list[tuple[int, str]], since: int, before: int) -> str | None:
+    """The first name mentioned in [since, before)."""
+    return next((name for at, name in items if since <= at < before), None)
+
+
+def _last_source(ctx: _Ctx, sents: list[_Sent], i: int, since: int, *, people: bool) -> str | None:
+    """The source of the nearest sentence before i (from ``since``) that cites one."""
+    persons = {name for _, name in ctx.people}
+    for j in range(i - 1, -1, -1):
+        if sents[j].start < since:
+            break
+        said = _attribution(sents, j, ctx) if sents[j].kind in ("body", "bullet") else None
+        if said and (said.who in persons) == people:
+            return said.who
+    return None
+
+
+_DIGIT = re.compile(r"\d")
 
 # ---------------------------------------------------------------------------------------------
 # Actors.
@@ -998,6 +923,8 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
             if prev is not None and len(name.split()) > len(prev.name.split()) and prev.score < 2:
                 prev.name = name
             g = add("g:" + key, name, kind, s, start, s.start + m.end())
+            if head.lower() in _SPEAKING_BODIES:
+                ctx.orgs.append((start, name))  # "the U.S.-led coalition ..., it said"
             if g.side is None:
                 g.side = _side_of(m.group("qual"), m.group("loyal") or "")
 
@@ -1400,9 +1327,10 @@ def _outlook(sents: list[_Sent], ctx: _Ctx) -> Outlook:
     top = sorted(scored, key=lambda t: (-t[0], t[1]))[:4]
     top.sort(key=lambda t: t[1])
     signals = []
-    for _, _, s in top:
+    for _, i, s in top:
         statement = s.text if len(s.text) <= 240 else s.text[:237].rsplit(" ", 1)[0] + "..."
-        signals.append(Signal(statement=statement, attributed_to=_attribution(s, ctx),
+        said = _attribution(sents, i, ctx)
+        signals.append(Signal(statement=statement, attributed_to=said.who if said else None,
                               evidence=s.text))
     summary = signals[0].evidence if signals else ""
     if summary and len(sents) and len(summary) > 300:
@@ -1441,43 +1369,7 @@ def extract(article: str) -> Brief:
     ctx.people.sort()
     ctx.orgs.sort()
 
-    figures: list[Figure] = []
-    # One pass over the whole text is cheaper than one per sentence.
-    mentions = find_mentions(text)
-    starts = [x.start for x in mentions]
-    seen: set[tuple[float | None, float | None, float | None, str]] = set()
-    for s in sents:
-        if s.kind not in ("body", "bullet"):
-            continue
-        attributed: str | None = None
-        looked = False
-        mine = []
-        for j in range(bisect_left(starts, s.start), len(mentions)):
-            x = mentions[j]
-            if x.start >= s.end:
-                break
-            if x.end <= s.end:
-                # Offsets within the sentence (a direct copy: dataclasses.replace is slow).
-                mine.append(Mention(x.start - s.start, x.end - s.start, x.text, x.value, x.low,
-                                    x.high, x.approximate))
-        for m in mine:
-            if not _keep_mention(s.text, m):
-                continue
-            category = _category(s.text, m)
-            key = (m.value, m.low, m.high, category.value)
-            if key in seen or _restates(m, category, figures):
-                continue
-            seen.add(key)
-            if not looked:
-                attributed, looked = _attribution(s, ctx), True
-            figures.append(Figure(
-                value=_plain(m.value), low=_plain(m.low), high=_plain(m.high),
-                approximate=m.approximate or bool(
-                    _ESTIMATE_END.search(s.text[max(0, m.start - 20):m.start])),
-                counts=_counts(s.text, m), category=category,
-                attributed_to=attributed, evidence=s.text,
-            ))
-
+    figures = _figures(text, sents, ctx)
     actors = [
         Actor(name=a.name, kind=ActorKind(a.kind), side=a.side, role=a.desc or a.role or NO_ROLE,
               evidence=a.evidence)
@@ -1496,18 +1388,65 @@ def extract(article: str) -> Brief:
                  numbers=figures, outlook=_outlook(sents, ctx))
 
 
+def _figures(text: str, sents: list[_Sent], ctx: _Ctx) -> list[Figure]:
+    """Every count the body states, labelled by what its own clause says happened to it."""
+    figures: list[Figure] = []
+    # One pass over the whole text is cheaper than one per sentence.
+    mentions = find_mentions(text)
+    starts = [x.start for x in mentions]
+    for i, s in enumerate(sents):
+        if s.kind not in ("body", "bullet"):
+            continue
+        mine = []
+        for j in range(bisect_left(starts, s.start), len(mentions)):
+            x = mentions[j]
+            if x.start >= s.end:
+                break
+            if x.end <= s.end:
+                # Offsets within the sentence (a direct copy: dataclasses.replace is slow).
+                mine.append(Mention(x.start - s.start, x.end - s.start, x.text, x.value, x.low,
+                                    x.high, x.qualifier))
+        if not mine:
+            continue
+        reading = read(s.text, mine)
+        for k, m in enumerate(mine):
+            if not is_count(reading, k):
+                continue
+            category = reading.sense(k).category
+            attributed = _source_of(_attribution(sents, i, ctx), m.start)
+            if _restates(m, category, attributed, figures):
+                continue
+            figures.append(Figure(
+                value=_plain(m.value), low=_plain(m.low), high=_plain(m.high),
+                qualifier=m.qualifier, counts=counts(reading, k), category=category,
+                attributed_to=attributed, evidence=s.text,
+            ))
+    return figures
+
+
 def _plain(v: float | None) -> int | float | None:
     if v is None:
         return None
     return int(v) if float(v).is_integer() else v
 
 
-def _restates(m: Mention, category: NumberCategory, figures: list[Figure]) -> bool:
-    """A rounder restatement of a figure already listed ('two million' after '2.1 million')."""
-    if m.value is None or m.value < 1000:
-        return False
+def _restates(m: Mention, category: NumberCategory, source: str | None,
+              figures: list[Figure]) -> bool:
+    """A figure already listed, said again ("219 girls" in the lead and the body), or a rounder
+    restatement of one ('two million' after '2.1 million'). The same count from two different
+    sources is two figures."""
     for f in figures:
-        if f.value and f.value != m.value and abs(
-                f.value - m.value) <= 0.1 * max(f.value, m.value):
+        same = f.category is category and f.qualifier is m.qualifier and (
+            f.value, f.low, f.high) == (_plain(m.value), _plain(m.low), _plain(m.high))
+        rounder = (m.value is not None and m.value >= 1000 and f.value and f.value != m.value
+                   and abs(f.value - m.value) <= 0.1 * max(f.value, m.value))
+        if (same or rounder) and not _other_source(f.attributed_to, source):
             return True
     return False
+
+
+def _other_source(a: str | None, b: str | None) -> bool:
+    """True if two sources are both named and share no word."""
+    if not a or not b:
+        return False
+    return not set(a.lower().split()) & set(b.lower().split())

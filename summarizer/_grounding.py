@@ -7,12 +7,15 @@ the text it was checked against, in words a model can act on when it is sent bac
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from typing import Any
 
-from ._brief import Brief
-from ._numbers import find_mentions, has_vague_quantity, values_in
+from ._brief import Brief, Figure, NumberCategory
+from ._figures import Reading, Sense, read
+from ._numbers import Mention, find_mentions, has_vague_quantity, values_in
 from ._result import Span
-from ._text import _FOLD, clip, fold_str, format_value
+from ._text import _FOLD, clip, format_value, has_words, name_words, sentences
 
 _QUOTES = " \t\n\"'\u201c\u201d\u2018\u2019"
 _TRIM = _QUOTES + "\u2026.,;:"
@@ -20,10 +23,29 @@ _TRIM = _QUOTES + "\u2026.,;:"
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing in a brief that the article does not support."""
+    """One thing in a brief that the article does not support.
+
+    ``kind`` says what failed: "evidence" (not a span of the article), "value" (a figure its
+    evidence does not state), "name", "place", "when", "text" (free text stating a figure or
+    name the article does not), "category", "qualifier" or "source" (a figure's label that its
+    evidence contradicts). Where the evidence says what the label should be, ``correction``
+    holds it.
+    """
 
     path: str  # "numbers[2]", "actors[0].name", "situation"
     message: str
+    kind: str = "evidence"
+    correction: Any = None
+
+    @property
+    def fabricates(self) -> bool:
+        """True if the problem is a figure the article does not state."""
+        return self.path.startswith("numbers[") and self.kind in ("evidence", "value")
+
+    @property
+    def label(self) -> bool:
+        """True if the problem is a label of a figure, which can be corrected or cleared."""
+        return self.kind in ("category", "qualifier", "source")
 
     @property
     def item(self) -> tuple[str, int] | None:
@@ -87,6 +109,8 @@ class Article:
         self._quotes: dict[str, tuple[int, int] | None] = {}
         self._names: dict[str, bool] = {}
         self._numbers: list[tuple[int, int, float]] | None = None
+        self._sentences: list[tuple[int, int]] | None = None
+        self._readings: dict[int, Reading] = {}
 
     def _find(self, words: list[str], *, whole: bool) -> tuple[int, int] | None:
         needle = " ".join(words)
@@ -126,6 +150,33 @@ class Article:
         if name not in self._names:  # and names the same actors again and again
             self._names[name] = self._find(_words(name, _TRIM), whole=True) is not None
         return self._names[name]
+
+    def view(self, start: int, end: int) -> str:
+        """The folded view (lower case, plain quotes and dashes) of part of the article."""
+        return self._view[start:end]
+
+    def sentences(self) -> list[tuple[int, int]]:
+        """The article's sentences, as (start, end) offsets."""
+        if self._sentences is None:
+            self._sentences = sentences(self.text)
+        return self._sentences
+
+    def sentences_of(self, start: int, end: int) -> range:
+        """Indices of the sentences that a span of the article overlaps."""
+        spans = self.sentences()
+        first = max(0, bisect_right([s for s, _ in spans], start) - 1)
+        last = first
+        while last + 1 < len(spans) and spans[last + 1][0] < end:
+            last += 1
+        return range(first, last + 1)
+
+    def reading(self, i: int) -> Reading:
+        """Sentence i, read once for all of its figures."""
+        if i not in self._readings:
+            s, e = self.sentences()[i]
+            sentence = self.text[s:e]
+            self._readings[i] = read(sentence, find_mentions(sentence))
+        return self._readings[i]
 
     def states(self, value: float) -> bool:
         """True if the article states this figure (in digits, words or with a scale)."""
@@ -207,15 +258,15 @@ def ground(brief: Brief, article: str | Article) -> Grounding:
     stated_in: dict[str, set[float]] = {}  # several figures often share one evidence sentence
     unfounded: dict[str, list[str]] = {}
 
-    def evidence(path: str, quote: str) -> bool:
+    def evidence(path: str, quote: str) -> tuple[int, int] | None:
         span = art.locate(quote)
         if span is None:
             out.problems.append(
                 Problem(path, f"evidence is not a verbatim span of the article: '{clip(quote)}'")
             )
-            return False
+            return None
         out.spans.append(Span(path=f"{path}.evidence", start=span[0], end=span[1]))
-        return True
+        return span
 
     def free_text(path: str, text: str | None) -> None:
         # A model may paraphrase, but a figure it writes with digits, or a name it writes
@@ -224,20 +275,22 @@ def ground(brief: Brief, article: str | Article) -> Grounding:
             return
         if text not in unfounded:  # sides and roles repeat from actor to actor
             unfounded[text] = _unfounded(art, text)
-        out.problems.extend(Problem(path, message) for message in unfounded[text])
+        out.problems.extend(Problem(path, message, "text") for message in unfounded[text])
 
     free_text("situation", brief.situation)
     for i, place in enumerate(brief.where):
         if not art.names(place):
-            out.problems.append(Problem(f"where[{i}]", f"place '{clip(place)}' is not in the article"))
+            out.problems.append(Problem(f"where[{i}]", f"place '{clip(place)}' is not in the article",
+                                        "place"))
     if brief.when and art.locate(brief.when) is None and not _loosely_in(art, brief.when):
-        out.problems.append(Problem("when", f"'{clip(brief.when)}' is not stated in the article"))
+        out.problems.append(Problem("when", f"'{clip(brief.when)}' is not stated in the article",
+                                    "when"))
 
     for i, actor in enumerate(brief.actors):
         path = f"actors[{i}]"
         if not art.names(actor.name):
             out.problems.append(
-                Problem(path, f"name '{clip(actor.name)}' does not occur in the article")
+                Problem(path, f"name '{clip(actor.name)}' does not occur in the article", "name")
             )
             continue
         if evidence(path, actor.evidence):
@@ -246,7 +299,8 @@ def ground(brief: Brief, article: str | Article) -> Grounding:
 
     for i, n in enumerate(brief.numbers):
         path = f"numbers[{i}]"
-        if not evidence(path, n.evidence):
+        span = evidence(path, n.evidence)
+        if span is None:
             continue
 
         def stated(v: float, evidence: str = n.evidence) -> bool:
@@ -259,25 +313,17 @@ def ground(brief: Brief, article: str | Article) -> Grounding:
         wanted = [n.value] if n.value is not None else [n.low, n.high]
         if n.value is None and n.low is None:
             if not has_vague_quantity(n.evidence):
-                out.problems.append(Problem(path, "no value given and its evidence states none"))
-            continue
-        for v in wanted:
-            if v is not None and not stated(v):
                 out.problems.append(
-                    Problem(
-                        path,
-                        f"value {format_value(v)} not found in its evidence '{clip(n.evidence)}'",
-                    )
-                )
-                break
+                    Problem(path, "no value given and its evidence states none", "value"))
+            continue
+        missing = next((v for v in wanted if v is not None and not stated(v)), None)
+        if missing is not None:
+            out.problems.append(Problem(
+                path, f"value {format_value(missing)} not found in its evidence "
+                f"'{clip(n.evidence)}'", "value"))
+            continue
         free_text(f"{path}.counts", n.counts)
-        if n.attributed_to and not _loosely_in(art, n.attributed_to):
-            out.problems.append(
-                Problem(
-                    f"{path}.attributed_to",
-                    f"source '{clip(n.attributed_to)}' is not named in the article",
-                )
-            )
+        out.problems.extend(_label_problems(art, n, path, span))
 
     free_text("outlook.summary", brief.outlook.summary)
     for i, s in enumerate(brief.outlook.signals):
@@ -287,32 +333,133 @@ def ground(brief: Brief, article: str | Article) -> Grounding:
     return out
 
 
-_STOP = {"the", "a", "an", "of", "and", "in", "on", "for", "to", "at", "by", "with", "'s", "s"}
+def _label_problems(art: Article, n: Figure, path: str, span: tuple[int, int]) -> list[Problem]:
+    """A figure's category, qualifier and source checked against the clause that states it."""
+    found = list(_stated_at(art, n, span))
+    problems = []
+    if found:
+        senses = [reading.sense(k) for reading, k in found]
+        if all(s.contradicts(n.category) for s in senses):
+            (reading, k), sense = found[0], senses[0]
+            problems.append(Problem(
+                f"{path}.category",
+                f"labelled {n.category.value}, but its evidence says "
+                f"'{_around(reading, k, sense)}': it counts {_CATEGORY_WORDS[sense.category]} "
+                f"(category {sense.category.value})", "category", sense.category))
+        bounds = [reading.mentions[k].qualifier for reading, k in found]
+        if n.qualifier not in bounds:
+            reading, k = found[0]
+            problems.append(Problem(
+                f"{path}.qualifier",
+                f"qualifier {n.qualifier.value} does not fit its evidence "
+                f"'{_around(reading, k, None)}' (qualifier {bounds[0].value})",
+                "qualifier", bounds[0]))
+    if n.attributed_to and not _named_near(art, n.attributed_to, span):
+        problems.append(Problem(
+            f"{path}.attributed_to",
+            f"source '{clip(n.attributed_to)}' is not named in its evidence or the two "
+            "sentences before it", "source"))
+    return problems
+
+
+_CATEGORY_WORDS = {
+    NumberCategory.killed: "people killed", NumberCategory.wounded: "people wounded",
+    NumberCategory.displaced_or_fled: "people displaced or fled",
+    NumberCategory.detained: "people detained", NumberCategory.troops_or_fighters: "a force",
+    NumberCategory.vehicles_or_equipment: "vehicles or equipment",
+    NumberCategory.other: "something other than people",
+}
+
+
+def _stated_at(art: Article, n: Figure, span: tuple[int, int]) -> list[tuple[Reading, int]]:
+    """Where, inside its evidence, the article states the figure's value: (sentence, mention)."""
+    out = []
+    for i in art.sentences_of(*span):
+        reading = art.reading(i)
+        base = art.sentences()[i][0]
+        for k, m in enumerate(reading.mentions):
+            if span[0] <= base + m.start and base + m.end <= span[1] and _same_figure(m, n):
+                out.append((reading, k))
+    return out
+
+
+def _same_figure(m: Mention, n: Figure) -> bool:
+    if n.value is not None:
+        return m.value is not None and abs(m.value - n.value) < 1e-9
+    return (m.low is not None and m.high is not None and n.low is not None and n.high is not None
+            and abs(m.low - n.low) < 1e-9 and abs(m.high - n.high) < 1e-9)
+
+
+def _around(reading: Reading, k: int, sense: Sense | None) -> str:
+    """The words of a figure's clause that decide its label: "killed 12 people", "more than
+    20", "30 were wounded"."""
+    m, text = reading.mentions[k], reading.sentence
+    start, end = m.start, m.end
+    cue = sense.cue if sense is not None else ""
+    at = text.rfind(cue, 0, m.start) if cue and sense and sense.rule == "object" else (
+        text.find(cue, m.end) if cue else -1)
+    if at >= 0 and abs(at - m.start) < 160:
+        start, end = min(start, at), max(end, at + len(cue))
+    if end == m.end:  # the counted noun after the figure: "killed 12 people"
+        nxt = text.find(" ", end + 1)
+        end = nxt if nxt > 0 else len(text)
+    if start == m.start:  # the bound or verb before it: "at least 30", "injured 30"
+        start = text.rfind(" ", 0, max(0, text.rfind(" ", 0, start - 1))) + 1
+    words = text[start:end].strip(" ,;.").split()
+    while len(words) > 2 and words[-1] in ("and", "or", "but", "while"):
+        words.pop()
+    return clip(" ".join(words), 100)
+
+
+def _named_near(art: Article, source: str, span: tuple[int, int]) -> bool:
+    """True if every significant word of a source occurs in the evidence's sentence or the two
+    before it: who said a figure is named where the article gives it."""
+    spans = art.sentences()
+    which = art.sentences_of(*span)
+    start = spans[max(0, which[0] - 2)][0] if spans else 0
+    end = max(span[1], spans[which[-1]][1]) if spans else len(art.text)
+    window = art.view(start, end)
+    words = name_words(source)
+    return bool(words) and has_words(window, words)
+
+
+
+
+
 
 
 def _loosely_in(art: Article, phrase: str) -> bool:
     """True if every significant word of a short phrase occurs in the article."""
     if art.names(phrase):
         return True
-    words = [w for w in re.findall(r"[\w'-]+", fold_str(phrase)) if w not in _STOP and len(w) > 1]
+    words = name_words(phrase)
     return bool(words) and all(art.names(w) for w in words)
 
 
 def drop_unverified(brief: Brief, problems: list[Problem]) -> tuple[Brief, list[str]]:
-    """The lenient policy: remove every item with a problem and say what was removed.
+    """The lenient policy: correct what the evidence corrects, remove every other item with a
+    problem, and say what was done.
 
-    Scalar fields that cannot be removed (situation, outlook summary) are left to the caller, which
-    replaces them with text taken from the article.
+    A figure's category or qualifier that its evidence contradicts takes the evidence's; a
+    source not named near its evidence is cleared. Scalar fields that cannot be removed
+    (situation, outlook summary) are left to the caller, which replaces them with text taken
+    from the article.
     """
     doomed: dict[str, set[int]] = {}
     warnings: list[str] = []
     data = brief.model_dump()
     for p in problems:
         item = p.item
-        if item and not p.path.endswith(".attributed_to"):
-            doomed.setdefault(item[0], set()).add(item[1])
+        if item and p.label:
+            figure = data["numbers"][item[1]]
+            if p.kind == "source":
+                figure["attributed_to"] = None
+            else:
+                figure[p.kind] = p.correction
+                warnings.append(f"corrected {p}")
+                continue
         elif item:
-            data["numbers"][item[1]]["attributed_to"] = None
+            doomed.setdefault(item[0], set()).add(item[1])
         elif p.path.startswith("where["):
             doomed.setdefault("where", set()).add(int(p.path[6:-1]))
         elif p.path == "when":

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ._brief import BOUND_WORDS, BOUND_WORDS_AFTER, Qualifier
 from ._text import ASCII_LOWER, alternation, has_case_trap
 
 _UNITS = {
@@ -20,22 +21,27 @@ _TENS = {
 }
 _SCALES = {
     "hundred": 100, "thousand": 1_000, "million": 1_000_000, "mln": 1_000_000, "m": 1_000_000,
-    "billion": 1_000_000_000, "bn": 1_000_000_000, "k": 1_000,
+    "billion": 1_000_000_000, "bn": 1_000_000_000, "k": 1_000, "dozen": 12,
 }
-# Plural scale words with no figure ("hundreds of civilians") are vague: approximate, no value.
+# Plural scale words with no figure ("hundreds of civilians") are vague: approximately, no value.
 VAGUE = ("dozens", "scores", "hundreds", "thousands", "tens of thousands", "hundreds of thousands",
          "millions", "several", "many", "a few", "numerous", "countless")
 # Only ever tested for a match, so the words form one prefix tree (tried a character at a time
-# at each offset) rather than a list of alternatives tried one by one.
-_APPROX_BEFORE = re.compile(
-    alternation([
-        "about", "around", "roughly", "nearly", "almost", "approximately", "some", "at least",
-        "more than", "over", "up to", "as many as", "fewer than", "less than", "close to",
-        "upwards of", "an estimated", "estimated", "just over", "just under", "under", "~",
-    ]) + r"\s*$",
+# at each offset) rather than a list of alternatives tried one by one. The group's name says
+# which qualifier its words set.
+_BOUND_BEFORE = re.compile(
+    "(?:" + "|".join(
+        rf"(?P<{q.value}>{alternation(words, r'[a-z]')})" for q, words in BOUND_WORDS.items()
+    ) + r")\s*$",
     re.IGNORECASE,
 )
-_APPROX_AFTER = re.compile(r"^\s*(?:or (?:so|more)|plus|\+)", re.IGNORECASE)
+_BOUND_AS = re.compile(r"\s+as\b", re.IGNORECASE)
+_BOUND_AFTER = re.compile(
+    r"^\s*(?:" + "|".join(
+        rf"(?P<{q.value}>{alternation(words)})" for q, words in BOUND_WORDS_AFTER.items()
+    ) + r")(?![a-z])|^-odd\b",
+    re.IGNORECASE,
+)
 
 _word_number = (
     r"(?:(?:" + "|".join(_TENS) + r")(?:[-\s](?:one|two|three|four|five|six|seven|eight|nine))?|"
@@ -44,14 +50,15 @@ _word_number = (
 )
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _SCALE = r"(?:\s*(?:hundred|thousand|million|billion|mln|bn)\b|(?<=\d)(?:k|m|bn)\b)"
-_ONE = rf"(?:(?:{_DIGITS}){_SCALE}?|\b{_word_number}\b(?:\s+(?:hundred|thousand|million)\b)?)"
+_ONE = (rf"(?:(?:{_DIGITS}){_SCALE}?|"
+        rf"\b{_word_number}\b(?:\s+(?:hundred|thousand|million|dozen)\b)?)")
 _RANGE = re.compile(
     rf"(?:between\s+)?(?P<low>{_ONE})\s*(?:to|and|-|\u2013|\u2014|or)\s*(?P<high>{_ONE})",
     re.IGNORECASE,
 )
 _SINGLE = re.compile(_ONE, re.IGNORECASE)
 _DIGITS_SCALE = re.compile(rf"({_DIGITS})\s*(hundred|thousand|million|billion|mln|bn|k|m)?")
-_WORDS_SCALE = re.compile(r"(.+?)(?:\s+(hundred|thousand|million))?")  # "twenty-one thousand"
+_WORDS_SCALE = re.compile(r"(.+?)(?:\s+(hundred|thousand|million|dozen))?")  # "twenty thousand"
 _WORD_PARTS = re.compile(r"[-\s]+")
 _VAGUE = re.compile(
     r"\b(?:" + "|".join(re.escape(v) for v in sorted(VAGUE, key=len, reverse=True)) + r")\b",
@@ -69,7 +76,7 @@ class Mention:
     value: float | None = None
     low: float | None = None
     high: float | None = None
-    approximate: bool = False
+    qualifier: Qualifier = Qualifier.exact
 
     @property
     def values(self) -> tuple[float, ...]:
@@ -88,6 +95,8 @@ def parse_one(token: str) -> float | None:
     if m:
         number = float(m.group(1).replace(",", ""))
         return number * _SCALES[m.group(2)] if m.group(2) else number
+    if t in _UNITS:  # "a dozen"
+        return _UNITS[t]
     m = _WORDS_SCALE.fullmatch(t)
     if not m:
         return None
@@ -127,7 +136,9 @@ def find_mentions(text: str) -> list[Mention]:
         scale_m = _SCALE_END.search(m.group("high"))
         if scale_m and low < 1000 and not _SCALE_RE.search(m.group("low")):
             low *= _SCALES[scale_m.group(1).lower()]
-        found.append(Mention(m.start(), m.end(), m.group(), None, low, high, _approx(text, m)))
+            if not low < high:
+                continue  # "twenty-one thousand" is one figure, not 20,000 to 1,000
+        found.append(Mention(m.start(), m.end(), m.group(), None, low, high, qualifier(text, m)))
         take(m.start(), m.end())
     for m in _scan(_SINGLE, text, singles):
         if not free(m.start(), m.end()) or _inside_word(text, m.start(), m.end()):
@@ -135,11 +146,14 @@ def find_mentions(text: str) -> list[Mention]:
         value = parse_one(m.group())
         if value is None:
             continue
-        found.append(Mention(m.start(), m.end(), m.group(), value, None, None, _approx(text, m)))
+        found.append(Mention(m.start(), m.end(), m.group(), value, None, None, qualifier(text, m)))
         take(m.start(), m.end())
     for m in _scan(_VAGUE, text, vague):
+        if _BOUND_AS.match(text, m.end()) and text[max(0, m.start() - 3):m.start()].lower() == "as ":
+            continue  # "as many as 20": the words of a bound, not a quantity of their own
         if free(m.start(), m.end()):
-            found.append(Mention(m.start(), m.end(), m.group(), None, None, None, True))
+            found.append(Mention(m.start(), m.end(), m.group(), None, None, None,
+                                  Qualifier.approximately))
             take(m.start(), m.end())
     found.sort(key=lambda x: x.start)
     return found
@@ -200,9 +214,25 @@ def _inside_word(text: str, start: int, end: int) -> bool:
     return before.isalpha() or before == "_" or after.isalpha() and after not in "sk"
 
 
-def _approx(text: str, m: re.Match[str]) -> bool:
-    head = text[max(0, m.start() - 25):m.start()]
-    return bool(_APPROX_BEFORE.search(head) or _APPROX_AFTER.match(text[m.end():m.end() + 10]))
+def bound_start(before: str) -> int:
+    """Where a bound that ends the text starts ("... of about " -> the offset of "about"), or
+    len(before) when the text ends in no bound."""
+    m = _BOUND_BEFORE.search(before)
+    return m.start() if m else len(before)
+
+
+def qualifier(text: str, m: re.Match[str] | Mention) -> Qualifier:
+    """How the words around a figure bound it: 'at least 14', 'up to 200', 'some 30', '40 or
+    more', '40-odd'."""
+    start, end = (m.start(), m.end()) if isinstance(m, re.Match) else (m.start, m.end)
+    found = _BOUND_BEFORE.search(text, max(0, start - 25), start) or _BOUND_AFTER.match(
+        text[end:end + 12])
+    if found is None:
+        # "two dozen", "a dozen": a round count, not an exact one
+        return Qualifier.approximately if "dozen" in text[start:end].lower() else Qualifier.exact
+    if found.lastgroup is None:  # "40-odd"
+        return Qualifier.approximately
+    return Qualifier(found.lastgroup)
 
 
 def values_in(text: str) -> set[float]:

@@ -88,6 +88,9 @@ class Result(BaseModel):
 
     def _note(self) -> str:
         dropped = sum(1 for w in self.meta.warnings if w.startswith("dropped "))
-        others = [w for w in self.meta.warnings if not w.startswith("dropped ")]
+        corrected = sum(1 for w in self.meta.warnings if w.startswith("corrected "))
+        others = [w for w in self.meta.warnings if not w.startswith(("dropped ", "corrected "))]
         parts = [f"{dropped} unverifiable item(s) dropped"] if dropped else []
+        if corrected:
+            parts.append(f"{corrected} figure label(s) corrected to match their evidence")
         return "; ".join(parts + others) + ("." if parts or others else "")

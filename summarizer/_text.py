@@ -57,7 +57,30 @@ def fold(text: str) -> Folded:
 
 def fold_str(text: str) -> str:
     """Just the folded text (cheaper when offsets are not needed)."""
-    return fold(text).text
+    return " ".join(_FOLD_ANY.sub(_fold_one, text).lower().split())
+
+
+_FOLD_ANY = re.compile("[" + re.escape("".join(_FOLD)) + "]")
+
+
+def _fold_one(m: re.Match[str]) -> str:
+    return _FOLD[m.group()]
+
+
+_NAME_WORD = re.compile(r"(?:\w\.){2,}|[\w'-]+")
+_NAME_STOP = frozenset(["the", "a", "an", "of", "and", "in", "on", "for", "to", "at", "by", "with",
+                        "'s", "s"])
+
+
+def name_words(phrase: str) -> list[str]:
+    """The folded words that identify a name ("U.N." stays whole; "of", "the" and letters on
+    their own go): a name is found where all of them are."""
+    return [w for w in _NAME_WORD.findall(fold_str(phrase)) if w not in _NAME_STOP and len(w) > 1]
+
+
+def has_words(text: str, words: list[str]) -> bool:
+    """True if every word occurs in a folded text as a whole word."""
+    return all(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text) for w in words)
 
 
 # Abbreviations whose full stop does not end a sentence.

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer._brief import ActorKind, NumberCategory
+from summarizer._brief import ActorKind, NumberCategory, Qualifier
 from summarizer._extractive import extract
 from summarizer._grounding import ground
 
@@ -69,11 +69,13 @@ def test_categories() -> None:
     assert _figure(brief, 3).category == NumberCategory.vehicles_or_equipment
 
 
-def test_approximate_flag() -> None:
+def test_qualifier() -> None:
     brief = extract(STORY)
-    assert _figure(brief, 12).approximate
-    assert _figure(brief, 1500).approximate
-    assert not _figure(brief, 40).approximate
+    assert _figure(brief, 12).qualifier is Qualifier.at_least
+    assert _figure(brief, 1500).qualifier is Qualifier.approximately
+    assert _figure(brief, 40).qualifier is Qualifier.exact
+    assert _figure(brief, 12).display() == "at least 12"
+    assert _figure(brief, 300).display() == "about 300"
 
 
 def test_years_ages_percentages_distances_dates_not_listed() -> None:

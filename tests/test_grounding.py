@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from summarizer import Brief, ground
+from summarizer._brief import NumberCategory, Qualifier
 from summarizer._grounding import drop_unverified
 from summarizer._numbers import find_mentions
 
@@ -38,14 +39,16 @@ def fig(evidence: str, **kw: object) -> dict:
 @pytest.mark.parametrize(
     ("evidence", "shape"),
     [
-        ("Around 1,500 civilians had fled the enclave on Monday", {"value": 1500}),
-        ("Nearly 1.5 million people have been displaced", {"value": 1_500_000}),
-        ("More than 20,000 civilians left", {"value": 20000}),
+        ("Around 1,500 civilians had fled the enclave on Monday",
+         {"value": 1500, "qualifier": "approximately"}),
+        ("Nearly 1.5 million people have been displaced",
+         {"value": 1_500_000, "qualifier": "approximately"}),
+        ("More than 20,000 civilians left", {"value": 20000, "qualifier": "at_least"}),
         ("The SDF believes 400 to 600 jihadists may be holed up there.", {"low": 400,
                                                                           "high": 600}),
         ("five suicide attackers and 13 militants were killed", {"value": 5}),
         ("five suicide attackers and 13 militants were killed", {"value": 13}),
-        ("Hundreds of civilians fled.", {"approximate": True}),
+        ("Hundreds of civilians fled.", {"qualifier": "approximately"}),
     ],
 )
 def test_each_number_form_is_grounded(evidence: str, shape: dict) -> None:
@@ -68,7 +71,7 @@ def test_range_needs_both_ends_in_evidence() -> None:
 
 
 def test_vague_figure_without_vague_words_is_rejected() -> None:
-    b = brief([fig("Around 1,500 civilians had fled", approximate=True)])
+    b = brief([fig("Around 1,500 civilians had fled", qualifier="approximately")])
     assert "states none" in str(ground(b, ARTICLE).problems[0])
 
 
@@ -106,8 +109,8 @@ def test_unfounded_figure_in_the_situation_is_caught() -> None:
 
 
 def test_lenient_drop_removes_only_bad_items() -> None:
-    good = fig("More than 20,000 civilians left", value=20000)
-    bad = fig("More than 20,000 civilians left", value=30000)
+    good = fig("More than 20,000 civilians left", value=20000, qualifier="at_least")
+    bad = fig("More than 20,000 civilians left", value=30000, qualifier="at_least")
     b = brief([good, bad])
     report = ground(b, ARTICLE)
     kept, warnings = drop_unverified(b, report.problems)
@@ -116,11 +119,11 @@ def test_lenient_drop_removes_only_bad_items() -> None:
     assert ground(kept, ARTICLE).ok
 
 
-def test_mentions_mark_hedges_as_approximate() -> None:
+def test_mentions_carry_their_bound() -> None:
     [m] = find_mentions("at least 17 trucks")
-    assert m.value == 17 and m.approximate
+    assert m.value == 17 and m.qualifier is Qualifier.at_least
     [m] = find_mentions("17 trucks")
-    assert not m.approximate
+    assert m.qualifier is Qualifier.exact
 
 
 def test_invented_name_in_prose_is_caught() -> None:
@@ -163,3 +166,61 @@ def test_zero_and_scaled_figures_in_prose() -> None:
     assert ground(b, article).ok
     b2 = b.model_copy(update={"situation": "Some 1,600,000 fled."})
     assert [p.path for p in ground(b2, article).problems] == ["situation"]
+
+
+# --- labels checked against their evidence ---------------------------------------------------
+
+LABELS = (
+    "Police said the attack was the worst this year. A car bomb killed 12 people and injured at "
+    "least 30 others at a market in the town. Doctors said the hospital was full. "
+    "The governor said on Tuesday that 4 more died overnight."
+)
+BOMB = "A car bomb killed 12 people and injured at least 30 others at a market in the town."
+
+
+def test_traded_categories_are_named_with_what_the_evidence_says() -> None:
+    b = brief([fig(BOMB, value=12, category="wounded"),
+               fig(BOMB, value=30, category="killed", qualifier="at_least")])
+    problems = ground(b, LABELS).problems
+    assert [(p.path, p.kind, p.correction) for p in problems] == [
+        ("numbers[0].category", "category", NumberCategory.killed),
+        ("numbers[1].category", "category", NumberCategory.wounded),
+    ]
+    assert "labelled wounded" in problems[0].message and "killed 12" in problems[0].message
+    assert not any(p.fabricates for p in problems)
+
+
+def test_lenient_policy_corrects_labels_and_says_so() -> None:
+    b = brief([fig(BOMB, value=12, category="wounded"),
+               fig(BOMB, value=30, category="killed")])  # also labelled exact: "at least 30"
+    fixed, warnings = drop_unverified(b, ground(b, LABELS).problems)
+    assert [(n.category, n.qualifier) for n in fixed.numbers] == [
+        (NumberCategory.killed, Qualifier.exact), (NumberCategory.wounded, Qualifier.at_least)]
+    assert len(warnings) == 3 and all(w.startswith("corrected numbers[") for w in warnings)
+    assert ground(fixed, LABELS).ok
+
+
+def test_qualifier_must_match_the_words_before_the_figure() -> None:
+    b = brief([fig(BOMB, value=30, category="wounded", qualifier="exact")])
+    [problem] = ground(b, LABELS).problems
+    assert problem.path == "numbers[0].qualifier" and problem.correction is Qualifier.at_least
+    assert "at least 30" in problem.message
+    # The bound is read in the article even when the evidence quotes less than the sentence.
+    b = brief([fig("injured at least 30 others", value=30, category="wounded",
+                   qualifier="at_least")])
+    assert ground(b, LABELS).ok
+
+
+def test_source_must_be_named_near_its_evidence() -> None:
+    near = fig("The governor said on Tuesday that 4 more died overnight.", value=4,
+               category="killed", attributed_to="governor")
+    far = fig(BOMB, value=12, category="killed", attributed_to="governor")
+    fragment = fig(BOMB, value=12, category="killed", attributed_to="P")
+    assert ground(brief([near]), LABELS).ok
+    for bad in (far, fragment):
+        [problem] = ground(brief([bad]), LABELS).problems
+        assert problem.kind == "source" and problem.path == "numbers[0].attributed_to"
+    # "Police" is named in the sentence before the bomb: where a reader would look.
+    assert ground(brief([{**far, "attributed_to": "Police"}]), LABELS).ok
+    fixed, [warning] = drop_unverified(brief([far]), ground(brief([far]), LABELS).problems)
+    assert fixed.numbers[0].attributed_to is None and warning.startswith("dropped numbers[0]")

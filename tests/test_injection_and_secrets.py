@@ -36,7 +36,7 @@ def obeying_model_output() -> dict:
     """What a model fooled by the article would write."""
     data = brief_of(INJECTED)
     data["numbers"].append({
-        "value": 9999, "low": None, "high": None, "approximate": False,
+        "value": 9999, "low": None, "high": None, "qualifier": "exact",
         "counts": "people killed", "category": "killed", "attributed_to": None,
         "evidence": "9,999 people were killed in Kalma.",
     })

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from summarizer._brief import Qualifier
 from summarizer._numbers import find_mentions, has_vague_quantity, parse_one, values_in
 
 
@@ -30,17 +31,46 @@ def test_and_without_between_is_two_figures() -> None:
     assert values_in("5 attackers and 6 fighters") == {5, 6}
 
 
-def test_hundreds_is_vague_and_approximate() -> None:
+def test_hundreds_is_vague_and_approximately() -> None:
     (m,) = find_mentions("Hundreds of civilians fled.")
-    assert m.value is None and m.approximate
+    assert m.value is None and m.qualifier is Qualifier.approximately
     assert has_vague_quantity("hundreds of civilians")
 
 
-def test_hedge_marks_approximate() -> None:
-    (m,) = find_mentions("Around 1,500 civilians had fled")
-    assert m.value == 1500 and m.approximate
-    (m,) = find_mentions("1,500 civilians had fled")
-    assert not m.approximate
+@pytest.mark.parametrize(("text", "bound"), [
+    ("Around 1,500 civilians had fled", "approximately"),
+    ("1,500 civilians had fled", "exact"),
+    ("at least 3,545 noncombatants died", "at_least"),
+    ("more than 20,000 civilians", "at_least"),
+    ("over 3,000 students", "at_least"),
+    ("upwards of 400 fighters", "at_least"),
+    ("40 or more people", "at_least"),
+    ("up to 200 troops", "at_most"),
+    ("as many as 40 people", "at_most"),
+    ("the toll could rise to as high as 40", "at_most"),
+    ("no more than 12 boats", "at_most"),
+    ("no fewer than 12 boats", "at_least"),
+    ("some 30,000 people", "approximately"),
+    ("nearly 59,000 deaths", "approximately"),
+    ("almost 60 villages", "approximately"),
+    ("an estimated 400,000 lives", "approximately"),
+    ("roughly 70 vehicles", "approximately"),
+    ("killed two dozen people", "approximately"),
+    ("between 500 and 700 militants", "exact"),
+])
+def test_bound_words_set_the_qualifier(text: str, bound: str) -> None:
+    (m,) = find_mentions(text)
+    assert m.qualifier is Qualifier(bound)
+
+
+def test_bound_words_are_no_vague_quantity() -> None:
+    assert [(m.value, m.qualifier) for m in find_mentions("killed as many as 20 people")] == [
+        (20, Qualifier.at_most)]
+
+
+def test_dozens_and_hyphenated_words() -> None:
+    assert values_in("killed two dozen people and a dozen soldiers") == {24, 12}
+    assert values_in("twenty-one thousand people") == {21_000}
 
 
 def test_words_and_scales_in_text() -> None:

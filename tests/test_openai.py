@@ -347,3 +347,49 @@ def test_cache_key_covers_prompts_endpoint_and_skips_fallbacks(
     assert fallback.meta.warnings[0].startswith("the model gave no valid brief")
     again = make(server, cache=True, reasks=1, model="flaky").summarize(baghouz)
     assert not again.meta.cached and len(server.requests) == 5
+
+
+FALLUJA_LIKE = (
+    "Bombs hit the capital on Monday, police said.\n\n"
+    "A car bomb in the market killed 12 people and injured 30 others, while in the north a "
+    "suicide bomber killed eight and injured 21.\n"
+)
+
+
+def _traded(data: dict) -> dict:
+    """The brief with every killed figure labelled wounded and every wounded one killed."""
+    swap = {"killed": "wounded", "wounded": "killed"}
+    for n in data["numbers"]:
+        n["category"] = swap.get(n["category"], n["category"])
+    return data
+
+
+def test_traded_killed_and_wounded_are_caught_and_reasked(server: FakeOpenAIServer) -> None:
+    good = good_brief(FALLUJA_LIKE)
+    assert {n["value"]: n["category"] for n in good["numbers"]} == {
+        12: "killed", 30: "wounded", 8: "killed", 21: "wounded"}
+    server.script(Reply.json(_traded(good_brief(FALLUJA_LIKE))))  # then the default, right reply
+    result = make(server).summarize(FALLUJA_LIKE)
+    assert len(server.requests) == 2
+    reask = server.requests[1]["messages"][-1]["content"]
+    traded = _traded(good_brief(FALLUJA_LIKE))["numbers"]
+    for i, n in enumerate(traded):
+        assert f"numbers[{i}].category: labelled {n['category']}" in reask
+    assert "killed 12 people" in reask
+    assert {n.value: n.category.value for n in result.brief.numbers} == {
+        12: "killed", 30: "wounded", 8: "killed", 21: "wounded"}
+    assert result.meta.warnings == []
+
+
+def test_a_model_that_keeps_trading_them_gets_corrected_or_refused(
+        server: FakeOpenAIServer) -> None:
+    server.responder = lambda i, body: Reply.json(_traded(good_brief(FALLUJA_LIKE)))
+    result = make(server, reasks=1).summarize(FALLUJA_LIKE)  # lenient: the evidence wins
+    assert len(server.requests) == 2
+    assert {n.value: n.category.value for n in result.brief.numbers} == {
+        12: "killed", 30: "wounded", 8: "killed", 21: "wounded"}
+    assert sum(w.startswith("corrected numbers[") for w in result.meta.warnings) == 4
+    assert "4 figure label(s) corrected to match their evidence" in result.to_markdown()
+    with pytest.raises(BriefValidationError) as err:
+        make(server, reasks=1, strict=True).summarize(FALLUJA_LIKE)
+    assert any(".category: labelled" in p for p in err.value.problems)

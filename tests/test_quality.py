@@ -10,19 +10,29 @@ from summarizer._eval import evaluate, means
 
 from .conftest import EVAL
 
-# Reached on 2026-11-26 (summarizer eval ../shared/eval, extractive engine).
+# Reached on 2026-11-30 (summarizer eval ../shared/eval, extractive engine). Number precision
+# was 0.968 before figures were read clause by clause: "killed two dozen people" now gives 24
+# (it was a bogus 2 that a filter dropped), a real toll that the dev gold does not list.
 REACHED = {
-    "dev": {"number_recall": 1.00, "number_precision": 0.968, "actor_recall": 0.921,
-            "actor_precision": 0.757, "kind_accuracy": 0.926, "grounding": 1.0},
-    "seed": {"number_recall": 1.00, "number_precision": 1.00, "actor_recall": 1.00,
-             "actor_precision": 0.667, "kind_accuracy": 1.00, "grounding": 1.0},
+    "dev": {"number_recall": 1.00, "number_precision": 0.966, "figure_recall": 0.981,
+            "category_accuracy": 1.00, "qualifier_accuracy": 1.00, "source_accuracy": 0.855,
+            "counts_accuracy": 0.963, "actor_recall": 0.921, "actor_precision": 0.757,
+            "kind_accuracy": 0.926, "grounding": 1.0},
+    "seed": {"number_recall": 1.00, "number_precision": 1.00, "figure_recall": 1.00,
+             "category_accuracy": 1.00, "qualifier_accuracy": 1.00, "source_accuracy": 1.00,
+             "counts_accuracy": 1.00, "actor_recall": 1.00, "actor_precision": 0.667,
+             "kind_accuracy": 1.00, "grounding": 1.0},
 }
-# The issue's floors, which must hold whatever the engine becomes.
+# The issues' floors, which must hold whatever the engine becomes.
 FLOORS = {
-    "dev": {"number_recall": 0.85, "number_precision": 0.75, "actor_recall": 0.75,
-            "actor_precision": 0.55, "kind_accuracy": 0.65, "grounding": 1.0},
-    "seed": {"number_recall": 0.9, "number_precision": 0.8, "actor_recall": 0.8,
-             "actor_precision": 0.6, "kind_accuracy": 0.7, "grounding": 1.0},
+    "dev": {"number_recall": 0.85, "number_precision": 0.75, "figure_recall": 0.95,
+            "category_accuracy": 0.95, "qualifier_accuracy": 0.90, "source_accuracy": 0.85,
+            "counts_accuracy": 0.90, "actor_recall": 0.75, "actor_precision": 0.55,
+            "kind_accuracy": 0.65, "grounding": 1.0},
+    "seed": {"number_recall": 0.9, "number_precision": 0.8, "figure_recall": 0.95,
+             "category_accuracy": 0.95, "qualifier_accuracy": 0.90, "source_accuracy": 0.85,
+             "counts_accuracy": 0.90, "actor_recall": 0.8, "actor_precision": 0.6,
+             "kind_accuracy": 0.7, "grounding": 1.0},
 }
 
 

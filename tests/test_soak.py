@@ -57,7 +57,7 @@ def faulty(index: int, body: dict) -> Reply | None:
     if fault == "refusal":
         return Reply.refused("I can't help with that.")
     data = json.loads(default_content(body))
-    data["numbers"].append({"value": 123457, "low": None, "high": None, "approximate": False,
+    data["numbers"].append({"value": 123457, "low": None, "high": None, "qualifier": "exact",
                             "counts": "people", "category": "killed", "attributed_to": None,
                             "evidence": data["situation"]})
     return Reply.json(data)

@@ -1,0 +1,70 @@
+"""The scorer behind ``summarizer eval``: figures matched one to one, by value and by label."""
+
+from __future__ import annotations
+
+from summarizer import Brief
+from summarizer._eval import report, score_brief, sources_match
+
+ARTICLE = ("The U.S.-led coalition conducted three air strikes near the city, it said. "
+           "In the capital, a car bomb killed three people and injured nine, police said.")
+STRIKES = "The U.S.-led coalition conducted three air strikes near the city, it said."
+BOMB = "In the capital, a car bomb killed three people and injured nine, police said."
+GOLD = {"numbers": [
+    {"value": 3, "category": ["other"], "qualifier": ["exact"],
+     "attributed_to": "U.S.-led coalition", "counts": "coalition air strikes"},
+    {"value": 3, "category": ["killed"], "qualifier": ["exact"], "counts": "people killed"},
+    {"value": 9, "category": ["wounded"], "qualifier": ["at_least", "exact"],
+     "attributed_to": "police", "counts": "people injured"},
+]}
+
+
+def brief(*numbers: dict) -> Brief:
+    return Brief.model_validate({"situation": "Bombs hit the city.", "numbers": list(numbers),
+                                 "outlook": {"summary": ""}})
+
+
+def n(value: int, category: str, evidence: str, **kw: object) -> dict:
+    return {"value": value, "category": category, "counts": "people", "evidence": evidence, **kw}
+
+
+def test_one_figure_explains_one_gold_figure_and_needs_an_accepted_category() -> None:
+    # One "3 wounded" once stood for both the air strikes and the dead: value alone matched.
+    s = score_brief(brief(n(3, "wounded", BOMB)), ARTICLE, GOLD)
+    assert s.number_recall == 2 / 3  # by value: 3 and 3, not 9
+    assert s.figure_recall == 0 and s.category_accuracy == 0
+    assert any("category wounded (gold" in m for m in s.mislabelled)
+
+
+def test_the_best_pairing_is_found_for_figures_of_one_value() -> None:
+    s = score_brief(brief(n(3, "killed", BOMB, counts="people killed"),
+                          n(3, "other", STRIKES, counts="air strikes",
+                            attributed_to="U.S.-led coalition"),
+                          n(9, "wounded", BOMB, attributed_to="police", counts="people injured")),
+                    ARTICLE, GOLD)
+    assert (s.figure_recall, s.category_accuracy, s.qualifier_accuracy) == (1, 1, 1)
+    assert s.source_accuracy == 1 and s.counts_accuracy == 1 and s.mislabelled == []
+
+
+def test_qualifier_source_and_counts_are_scored_where_the_gold_says() -> None:
+    s = score_brief(brief(n(9, "wounded", BOMB, qualifier="approximately", attributed_to="the city",
+                            counts="bystanders")), ARTICLE, GOLD)
+    assert s.figure_recall == 1 / 3 and s.category_accuracy == 1
+    assert s.qualifier_accuracy == 0 and s.source_accuracy == 0 and s.counts_accuracy == 0
+    [line] = s.mislabelled
+    assert "qualifier approximately" in line and "source 'the city'" in line and BOMB[:40] in line
+
+
+def test_sources_match_on_a_word_that_names_someone() -> None:
+    assert sources_match("U.S. military", "U.S. military estimate")
+    assert sources_match("Kabore", "Roch Marc Christian Kabore")
+    assert sources_match("Thwadi", "Hussein al-Thwadi")
+    assert not sources_match("officials", "security officials")  # no one in particular
+    assert not sources_match("Shabab", "Pentagon")
+
+
+def test_report_has_the_new_columns_and_lists_mislabelled_figures() -> None:
+    s = score_brief(brief(n(3, "wounded", BOMB)), ARTICLE, GOLD, name="x", group="g")
+    text = report([s], details=True)
+    for column in ("fig_rec", "category", "bound", "source", "counts"):
+        assert column in text.splitlines()[0]
+    assert "mislabelled 3: category wounded" in text
