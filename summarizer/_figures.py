@@ -10,9 +10,9 @@ the figure's own clause, read in this order (the first rule that speaks decides,
 - ``aside``: a figure inside "..., including five children, ..." shares its head's fate;
 - ``predicate``: the figure's own verb or adjective after it ("30 were wounded", "seven dead",
   "13 militants, including ..., were killed", "were among the dead");
-- ``coordination``: "eight soldiers and 22 militants have been killed": the next figure's;
 - ``object``: the verb or noun governing it from before ("killed 12 people", "injured another
   43", "put the death toll at 27");
+- ``coordination``: "eight soldiers and 22 militants have been killed": the next figure's;
 - ``noun-cue``: a noun that says it ("59,000 deaths and injuries", "19 bodies", "150 hostages");
 - ``force``: a force's size ("2,000 U.S. troops");
 - ``none``: nothing in the clause says; the category is other.

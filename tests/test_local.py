@@ -93,7 +93,7 @@ def test_pipeline_on_baghouz(monkeypatch: pytest.MonkeyPatch) -> None:
         if reply.finish_reason == "stop":
             assert list(json.loads(reply.text)) == model_schema()["required"]
         else:
-            assert re.match(r'\{ ?"situation": ?"', reply.text)
+            assert re.match(r'\{\s*"situation"\s*:\s*"', reply.text)  # JSON allows spaces
 
 
 @needs_model
