@@ -337,7 +337,7 @@ def _label_problems(art: Article, n: Figure, path: str, span: tuple[int, int]) -
     """A figure's category, qualifier and source checked against the clause that states it."""
     found = list(_stated_at(art, n, span))
     problems = []
-    if found:
+    if found and n.category is not NumberCategory.other:  # 'other' claims nothing to check
         senses = [reading.sense(k) for reading, k in found]
         if all(s.contradicts(n.category) for s in senses):
             (reading, k), sense = found[0], senses[0]
@@ -346,6 +346,7 @@ def _label_problems(art: Article, n: Figure, path: str, span: tuple[int, int]) -
                 f"labelled {n.category.value}, but its evidence says "
                 f"'{_around(reading, k, sense)}': it counts {_CATEGORY_WORDS[sense.category]} "
                 f"(category {sense.category.value})", "category", sense.category))
+    if found:
         bounds = [reading.mentions[k].qualifier for reading, k in found]
         if n.qualifier not in bounds:
             reading, k = found[0]
