@@ -48,7 +48,9 @@ _word_number = (
     + "|".join(sorted((k for k in _UNITS if " " not in k and k != "dozen"), key=len, reverse=True))
     + r"|a dozen)"
 )
-_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# Bounded, and never a part of a longer run of digits: a figure has at most 15 digits, and a
+# pattern that may not backtrack far keeps a scan linear in the text, whatever it holds.
+_DIGITS = r"(?:\d{1,3}(?:,\d{3}){1,5}|\d{1,15})(?:\.\d{1,15})?(?!\d)"
 _SCALE = r"(?:\s*(?:hundred|thousand|million|billion|mln|bn)\b|(?<=\d)(?:k|m|bn)\b)"
 _ONE = (rf"(?:(?:{_DIGITS}){_SCALE}?|"
         rf"\b{_word_number}\b(?:\s+(?:hundred|thousand|million|dozen)\b)?)")
@@ -161,7 +163,7 @@ def find_mentions(text: str) -> list[Mention]:
 
 # Where a figure can start: a digit, or a word that can begin a figure. Trying the figure
 # patterns only there gives what ``finditer`` over every offset gives, several times faster.
-_DIGIT = re.compile(r"\d")
+_DIGIT_START = re.compile(r"(?<!\d)\d")  # a figure starts where a run of digits does
 _FIRST_WORDS = frozenset(
     [*_TENS, *(k for k in _UNITS if " " not in k and k != "dozen"), "a"]
 )
@@ -174,7 +176,7 @@ _SCALE_RE = re.compile(_SCALE, re.IGNORECASE)
 
 def _candidates(text: str) -> tuple[list[int], list[int], list[int], list[int]]:
     """Offsets of digits, of number words, of vague-quantity words and of 'between'."""
-    digits = [m.start() for m in _DIGIT.finditer(text)]
+    digits = [m.start() for m in _DIGIT_START.finditer(text)]
     words: list[int] = []
     vague: list[int] = []
     # Whole words only, in a lower-cased copy with the same offsets (A-Z lowered, see CASE_TRAPS):

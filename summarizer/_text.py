@@ -159,13 +159,15 @@ _LINE_ENDS_SENTENCE = re.compile(r"[.!?:\"'”]\s*$")
 def paragraphs(text: str) -> list[tuple[int, int]]:
     """Blocks of text, one per line, except that a hard-wrapped sentence is kept together."""
     out: list[tuple[int, int]] = []
+    last = ""  # the last line kept: only its end decides whether the next line continues it
     for m in _LINE.finditer(text):
         if not m.group().strip():
             continue
-        if out and _wrapped(text[out[-1][0]:out[-1][1]], m.group(), text[out[-1][1]:m.start()]):
+        if out and _wrapped(last, m.group(), text[out[-1][1]:m.start()]):
             out[-1] = (out[-1][0], m.end())
         else:
             out.append((m.start(), m.end()))
+        last = m.group()
     return out
 
 
