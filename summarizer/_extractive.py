@@ -146,7 +146,7 @@ class _Ctx:
 
     people: list[tuple[int, str]] = field(default_factory=list)  # (offset, full name)
     orgs: list[tuple[int, str]] = field(default_factory=list)
-    said: dict[int, _Said | None] = field(default_factory=dict)  # sentence index -> its source
+    said: dict[int, list[_Said]] = field(default_factory=dict)  # sentence index -> its sources
 
 
 def _latest(items: list[tuple[int, str]], before: int, since: int = 0) -> str | None:
@@ -164,13 +164,37 @@ _ATTR_AFTER = re.compile(
     rf"(?:has |have |had )?(?:{_SPEECH})\b(?!\s+responsibility)",
     re.I,
 )
-_ATTR_SAID_X = re.compile(rf"(?:,|\u201d|\")\s*(?:{_SPEECH})\s+(?P<who>[A-Z][^,;.]{{2,80}})")
+# ', said X' (but ', told Reuters' names whom X told, not X).
+_ATTR_SAID_X = re.compile(
+    rf"(?:,|\u201d|\")\s*(?!told\b)(?:{_SPEECH})\s+(?P<who>[A-Z][^,;.]{{2,80}})")
+_NAME = r"[A-Z][\w.'\u2019-]*(?:\s+(?:al-|de |bin )?[A-Z][\w.'\u2019-]*){0,4}"
+# ', Amadou Diallo, a spokesman for the governor, said' and ', the town's mayor, Lucia
+# Herrera, said': the name beside the description.
+_ATTR_NAME_APPOS = re.compile(
+    rf",\s*(?:(?P<name1>{_NAME}),\s*(?:a|an|the)\s[^,;\"\u201c\u201d]{{2,100}}"
+    rf"|(?:a|an|the)\s[^,;\"\u201c\u201d]{{2,100}},\s*(?P<name2>{_NAME})),\s*"
+    rf"(?:has |have |had )?(?:{_SPEECH})\b")
+# ', the U.N. estimated that ...', 'and a Reuters investigation found': a source mid-sentence.
+_ATTR_THAT = re.compile(
+    rf"(?:,|\band|\bbut)\s+(?P<who>(?:the\s+)?(?:[A-Z][\w.'\u2019-]*\s+){{1,4}}?"
+    rf"(?:[A-Z][\w.'\u2019-]*|[a-z]+))\s+(?:{_SPEECH}|{{docs}})\s+that\b")
 _SPEECH_END = re.compile(rf"\b(?:{_SPEECH})\s*$")  # "..., said" before a name
 # "according to a U.S. military estimate": abbreviations keep their full stops.
 _ATTR_ACCORDING = re.compile(
     r"\baccording to (?P<who>(?:[A-Z]\.){2,}[^,;\"\u201d]{0,80}?|[^,;.\"\u201d]{2,80}?"
     r"(?:(?:[A-Z]\.){2,}[^,;.\"\u201d]{0,60})?)(?=[,;\"\u201d]|\.(?:\s|$)|$)", re.I)
 _DOCUMENT_VERBS = r"found|showed|shows|documented|recorded|purported to show|appeared to show"
+_ATTR_THAT = re.compile(_ATTR_THAT.pattern.replace("{docs}", _DOCUMENT_VERBS))
+# '..., while the Israeli military said Hezbollah had fired some 140 rockets': a second source
+# that speaks for the rest of the sentence.
+_ATTR_WHILE = re.compile(
+    r"\b(?:while|whereas)\s+(?P<who>(?:the\s+)?(?:[A-Z][\w.'\u2019-]*\s+){0,3}"
+    r"(?:[A-Z][\w.'\u2019-]*|military|army|government|police|ministry|officials))\s+"
+    r"(?:said|says|claimed|estimated|reported)\b")
+# ', a Reuters investigation found.': a document that speaks at the end of a sentence.
+_ATTR_DOCUMENT_AFTER = re.compile(
+    rf",\s*(?P<who>[^,;\"\u201c\u201d]{{2,60}}?\s(?:report|study|survey|investigation|inquiry|"
+    rf"review|tally|count))\s+(?:{_DOCUMENT_VERBS})\b")
 _ANY_SAYING = re.compile(rf"\b(?:{_SPEECH}|{_DOCUMENT_VERBS}|according to)\b", re.I)
 # "X said", "On Monday, X said", "Thwadi, the Sabratha mayor, said", "A spokesman for the
 # rescue workers, Bilal Ahmad Faizi, said", "The group, also known as MSF, said".
@@ -191,16 +215,22 @@ _PRONOUNS = {"he": "person", "she": "person", "it": "org", "they": "org"}
 # Words that say what kind of body spoke, not which: "the international organization said".
 _KIND_WORDS = frozenset("organization organisation group network agency body monitor watchdog "
                         "broadcaster outlet channel newspaper charity movement report statement "
-                        "study survey ministry".split())
+                        "study survey".split())
+# Words that leave a kind a kind ("the aid group", "the world body", "the Britain-based war
+# monitor"); any other word names which body it is ("the civil defence agency").
+_KIND_ADJECTIVES = frozenset("international aid rights human humanitarian relief medical charity "
+                             "monitoring government-run state-run state local world global "
+                             "regional non-governmental war news u.n. un".split())
 _QUOTE_MARKS = ("\"", "\u201c", "'", "\u2018")
-_NOBODY = frozenset("officials reports sources people witnesses they we i you residents "
-                    "activists".split())
+_NOBODY = frozenset("reports people they we i you".split())
 
 
 _SOURCE_TIME_TAIL = re.compile(r"\s+(?:on|in|late|early|last|this)\s+\w+(?:\s+\w+)?$")
-_SOURCE_CONJ_LEAD = re.compile(r"^(?:and|but|while|as|so|then)\s+", re.I)
+_SOURCE_CONJ_LEAD = re.compile(
+    r"^(?:and|but|while|as|so|then|though|although|because|since|when|after)\s+", re.I)
 _ARTICLE_LEAD = re.compile(r"^(?:the|a|an)\s+", re.I)
-_SOURCE_PARTICIPLE = re.compile(r"\s+[a-z]+ed\b.*$")  # "video posted online" -> "video"
+# "video posted online" -> "video" (but "registry of disappeared persons" stays whole)
+_SOURCE_PARTICIPLE = re.compile(r"\s+[a-z]+ed\s+(?:online|on|in|by|at|to|from|over)\b.*$")
 _NAME_PREFIX = re.compile(r"^(?:[A-Z][\w.'\u2019-]*\s*){1,4},\s*$")  # "Thwadi, "
 
 
@@ -210,7 +240,14 @@ def _clean_source(who: str) -> str:
     who = _ARTICLE_LEAD.sub("", who)
     if len(who.split()) > 2:
         who = _SOURCE_PARTICIPLE.sub("", who)
-    return who.strip(" .'\"")
+    who = who.strip(" '\"")
+    return who if _ABBREVIATION_END.search(who) else who.rstrip(".")  # "U.N." keeps its stop
+
+
+_ABBREVIATION_END = re.compile(r"(?:\b[A-Za-z]\.){2,}$")
+# Not a name: "forcing an (estimated)", "killing the", "and".
+_NOT_A_SOURCE = re.compile(r"(?:^[a-z]+ing\b|^(?:has|have|had|was|were|is|are|which|who|that|"
+                           r"it has|it had)$|\b(?:a|an|the|and|or|of)$)")
 
 
 @dataclass(frozen=True)
@@ -220,16 +257,58 @@ class _Said:
     who: str
     where: int
     scope: tuple[int, int]
+    according: bool = False  # "according to X"
 
 
-def _said_by(text: str) -> _Said | None:
-    """Who a sentence cites, as written: ', he said', 'according to X', 'X said ...'."""
+def _said_by(text: str) -> list[_Said]:
+    """Every source a sentence cites, as written, with the stretch each speaks for: 'according
+    to X' the whole sentence; ', X said.' the whole sentence; 'X said ...' and ', while X said
+    ...' what follows them."""
     if not _ANY_SAYING.search(text):
-        return None  # most sentences cite no one: one scan settles it
-    for rx in (_ATTR_ACCORDING, _ATTR_AFTER, _ATTR_SAID_X):
-        m = rx.search(text)
-        if m:
-            return _Said(m.group("who"), m.start("who"), (0, len(text)))
+        return []  # most sentences cite no one: one scan settles it
+    found: list[_Said] = []
+    m = _ATTR_NAME_APPOS.search(text)
+    if m:
+        group = "name1" if m.group("name1") else "name2"
+        found.append(_Said(m.group(group), m.start(group), _trailing_scope(text, m.end())))
+    for rx in (_ATTR_ACCORDING, _ATTR_DOCUMENT_AFTER, _ATTR_AFTER, _ATTR_SAID_X):
+        for m in rx.finditer(text):
+            if not _NOT_A_SOURCE.search(_clean_source(m.group("who"))) and not any(
+                    f.where <= m.start("who") < f.where + len(f.who) + 40 for f in found):
+                according = rx is _ATTR_ACCORDING
+                scope = (0, len(text)) if according else _trailing_scope(text, m.end())
+                found.append(_Said(m.group("who"), m.start("who"), scope, according))
+                break
+    for rx in (_ATTR_THAT, _ATTR_WHILE):  # what follows is the source's
+        for m in rx.finditer(text):
+            if not any(f.where <= m.start("who") < f.where + len(f.who) + 2 for f in found):
+                found.append(_Said(m.group("who"), m.start("who"), (m.end(), len(text))))
+    lead = _lead_source(text)
+    if lead is not None:
+        found.append(lead)
+    return found
+
+
+def _trailing_scope(text: str, end: int) -> tuple[int, int]:
+    """What ', X said' speaks for: the whole sentence when only a time or a 'statement' follows
+    it (', X said on Monday.', ', X said, killing ...'), else what follows ('..., of whom
+    officials believe about 24 are alive')."""
+    rest = text[end:]
+    if _PARENTHETICAL_END.match(rest):
+        return 0, len(text)
+    return end, len(text)
+
+
+# What may follow the verb of a parenthetical source: its audience ("told Reuters"), then the end
+# of the clause or a phrase of time, place or manner ("said in its annual report").
+_PARENTHETICAL_END = re.compile(
+    r"^(?:\s+(?:Reuters|AFP|AP|reporters|journalists|[A-Z][\w.]*|the\s+\w+|a\s+\w+))?"
+    r"(?:\s*(?:[,.;:\"\u201d]|$)|\s+(?:in|on|at|to|from|by|with|during|after|before|late|early|"
+    r"last|this|earlier|later|via|through|over|when|as|while|citing|adding)\b)")
+
+
+def _lead_source(text: str) -> _Said | None:
+    """'X said ...' at the start of a sentence, speaking for what follows."""
     m = _ATTR_LEAD.search(text)
     if not m:
         return None
@@ -255,33 +334,49 @@ def _said_by(text: str) -> _Said | None:
     return _Said(who, where, (m.end(), end))
 
 
-def _attribution(sents: list[_Sent], i: int, ctx: _Ctx) -> _Said | None:
+def _attribution(sents: list[_Sent], i: int, ctx: _Ctx) -> list[_Said]:
     """Who sentence i cites (worked out once, when first asked)."""
     if i not in ctx.said:
         ctx.said[i] = _cited(sents, i, ctx)
     return ctx.said[i]
 
 
-def _cited(sents: list[_Sent], i: int, ctx: _Ctx) -> _Said | None:
+def _cited(sents: list[_Sent], i: int, ctx: _Ctx) -> list[_Said]:
     """Who sentence i cites, with a pronoun or a kind word ("the group") resolved to the name it
     stands for, which must be named in this sentence or the two before it. A sentence that
-    cites no one goes on with the source of the one before it in its paragraph: "A senior
-    officer told Reuters that 51 were wounded. Four gunmen were killed." """
+    cites no one and opens with a figure or a pronoun goes on with the report of the one before
+    it in its paragraph: "A senior officer told Reuters that 51 were wounded. Four gunmen were
+    killed." """
     sent = sents[i]
     found = _said_by(sent.text)
-    if found is None:
+    if not found:
         before = sents[i - 1] if i else None
-        carried = _attribution(sents, i - 1, ctx) if before and before.para == sent.para else None
-        if carried and _named_near(sents, i, carried.who):
-            return _Said(carried.who, -1, (0, len(sent.text)))
-        return None
-    who = _resolve(sents, i, ctx, found)
-    return _Said(who, found.where, found.scope) if who else None
+        if before and before.para == sent.para and _GOES_ON.match(sent.text):
+            carried = _attribution(sents, i - 1, ctx)
+            if carried and _named_near(sents, i, carried[-1].who):
+                return [_Said(carried[-1].who, -1, (0, len(sent.text)))]
+        return []
+    out = []
+    for said in found:
+        who = _resolve(sents, i, ctx, said)
+        if who:
+            out.append(_Said(who, said.where, said.scope, said.according))
+    return out
 
 
-def _source_of(said: _Said | None, at: int) -> str | None:
-    """The source that covers offset ``at`` of its sentence."""
-    return said.who if said and said.scope[0] <= at < said.scope[1] else None
+# A sentence that carries on the report before it: it opens with a figure or a pronoun.
+_GOES_ON = re.compile(r"^(?:\d|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                      r"twenty|thirty|forty|fifty|hundreds|dozens|another|they|he|she|it)\b)",
+                      re.I)
+
+
+def _source_of(said: list[_Said], at: int) -> str | None:
+    """The source that speaks for offset ``at`` of its sentence: of those whose stretch covers
+    it, the one named nearest to it."""
+    covering = [s for s in said if s.scope[0] <= at < s.scope[1]]
+    if any(s.according for s in covering):  # "according to X" is the article's own word
+        covering = [s for s in covering if s.according]
+    return min(covering, key=lambda s: abs(at - s.where)).who if covering else None
 
 
 def _resolve(sents: list[_Sent], i: int, ctx: _Ctx, found: _Said) -> str | None:
@@ -297,15 +392,20 @@ def _resolve(sents: list[_Sent], i: int, ctx: _Ctx, found: _Said) -> str | None:
     if low in _PRONOUNS or _is_kind_word(raw):
         if _PRONOUNS.get(low) == "person":
             return _latest(ctx.people, here, since)
-        # "it said": the body this sentence opens with, else the last body that spoke; "the
-        # group said": the last body that spoke, else one this sentence names ("The group,
-        # also known as MSF, said"); "the report found": the last body that spoke.
+        # "it said": the body this sentence opens with, else the last body that spoke, else
+        # the last one named; "the group said": the last body that spoke, else one this
+        # sentence names ("The group, also known as MSF, said"); "the report found": the last
+        # body that spoke.
         document = low.split()[-1] in _DOCUMENTS
         opens = low in _PRONOUNS and not sent.text.startswith(_QUOTE_MARKS)
         named = not document and low not in _PRONOUNS
-        body = (opens and _first(ctx.orgs, sent.start, here)
+        subject = _first(ctx.orgs, sent.start, here) if opens else None
+        if subject and _DIGIT.search(sent.text[:sent.text.find(subject)]):
+            subject = None  # "At least 9 police officers were wounded, it said": no subject body
+        body = (subject
                 or _last_source(ctx, sents, i, since, people=False)
-                or named and _first(ctx.orgs, sent.start, sent.end) or None)
+                or named and _latest(ctx.orgs, here, sent.start)
+                or low in _PRONOUNS and _latest(ctx.orgs, sent.start, since) or None)
         return body if body and _named_near(sents, i, body) else None
     if low in _NOBODY or low.split()[-1] in _DOCUMENTS and len(low.split()) == 1:
         return None
@@ -329,10 +429,12 @@ def _named_near(sents: list[_Sent], i: int, name: str) -> bool:
 
 
 def _is_kind_word(raw: str) -> bool:
-    """True for "the group", "the international organization": a kind of body, not a name."""
+    """True for "the group", "the international organization", "the Britain-based war
+    monitor": a kind of body, not its name."""
     words = raw.strip().split()
     return (len(words) > 1 and words[0].lower() in ("the", "this") and words[-1].lower() in
-            _KIND_WORDS and not any(w[:1].isupper() for w in words[1:]))
+            _KIND_WORDS and all(w.lower() in _KIND_ADJECTIVES or w.lower().endswith(
+                ("-based", "-run", "-backed")) for w in words[1:-1]))
 
 
 def _first(items: list[tuple[int, str]], since: int, before: int) -> str | None:
@@ -346,9 +448,10 @@ def _last_source(ctx: _Ctx, sents: list[_Sent], i: int, since: int, *, people: b
     for j in range(i - 1, -1, -1):
         if sents[j].start < since:
             break
-        said = _attribution(sents, j, ctx) if sents[j].kind in ("body", "bullet") else None
-        if said and (said.who in persons) == people:
-            return said.who
+        said = _attribution(sents, j, ctx) if sents[j].kind in ("body", "bullet") else []
+        for one in reversed(said):
+            if (one.who in persons) == people:
+                return one.who
     return None
 
 
@@ -530,9 +633,10 @@ def _is_personlike(name: str) -> bool:
 
 _GROUP_RE = re.compile(
     r"(?P<qual>(?:(?:[A-Z][\w.'\u2019-]*|" + alternation(GROUP_QUALIFIERS) + r")\s+){0,3})"
-    r"(?P<head>" + alternation(GROUP_HEADS) + r")\b(?P<loyal>\s+loyal to\s+(?:[A-Z][\w.'\u2019-]*\s*){1,4})?",
+    r"(?P<head>(?<![\w-])" + alternation(GROUP_HEADS) + r")\b"
+    r"(?P<loyal>\s+loyal to\s+(?:[A-Z][\w.'\u2019-]*\s*){1,4})?",
 )
-_GROUP_HEAD = re.compile(alternation(GROUP_HEADS) + r"\b")
+_GROUP_HEAD = re.compile(r"(?<![\w-])" + alternation(GROUP_HEADS) + r"\b")  # not "paramilitary"
 
 
 def _finditer_near(rx: re.Pattern[str], head: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
@@ -1330,7 +1434,7 @@ def _outlook(sents: list[_Sent], ctx: _Ctx) -> Outlook:
     for _, i, s in top:
         statement = s.text if len(s.text) <= 240 else s.text[:237].rsplit(" ", 1)[0] + "..."
         said = _attribution(sents, i, ctx)
-        signals.append(Signal(statement=statement, attributed_to=said.who if said else None,
+        signals.append(Signal(statement=statement, attributed_to=said[0].who if said else None,
                               evidence=s.text))
     summary = signals[0].evidence if signals else ""
     if summary and len(sents) and len(summary) > 300:
@@ -1439,6 +1543,7 @@ def _restates(m: Mention, category: NumberCategory, source: str | None,
         same = f.category is category and f.qualifier is m.qualifier and (
             f.value, f.low, f.high) == (_plain(m.value), _plain(m.low), _plain(m.high))
         rounder = (m.value is not None and m.value >= 1000 and f.value and f.value != m.value
+                   and f.category is category
                    and abs(f.value - m.value) <= 0.1 * max(f.value, m.value))
         if (same or rounder) and not _other_source(f.attributed_to, source):
             return True

@@ -46,7 +46,7 @@ _BOUND_AFTER = re.compile(
 _word_number = (
     r"(?:(?:" + "|".join(_TENS) + r")(?:[-\s](?:one|two|three|four|five|six|seven|eight|nine))?|"
     + "|".join(sorted((k for k in _UNITS if " " not in k and k != "dozen"), key=len, reverse=True))
-    + r"|a dozen)"
+    + r"|a dozen|a(?=\s+(?:hundred|thousand|million)\b))"  # "a hundred"
 )
 # Bounded, and never a part of a longer run of digits: a figure has at most 15 digits, and a
 # pattern that may not backtrack far keeps a scan linear in the text, whatever it holds.
@@ -104,7 +104,9 @@ def parse_one(token: str) -> float | None:
         return None
     words, scale = m.group(1), m.group(2)
     base: float | None
-    if words in _UNITS:
+    if words == "a" and scale:  # "a hundred"
+        base = 1
+    elif words in _UNITS:
         base = _UNITS[words]
     else:
         parts = _WORD_PARTS.split(words)

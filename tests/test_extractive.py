@@ -344,3 +344,47 @@ def test_fields_technologies_events_and_things_are_not_places() -> None:
         assert bad not in where, where
     for good in ("Rafah", "Khan Younis", "Tunis", "Hebron"):
         assert good in where, where
+
+
+def _sources(text: str) -> dict[float, str | None]:
+    return {n.value: n.attributed_to for n in extract(text).numbers if n.value is not None}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # the forms of attribution, each on made-up copy
+    ("Gunmen killed 14 villagers near Dori, the regional governor said on Sunday.",
+     {14: "regional governor"}),
+    ("Gunmen killed 14 villagers near Dori, according to a U.N. security assessment.",
+     {14: "U.N. security assessment"}),
+    ("Gunmen killed 14 villagers, Idrissa Sawadogo, a spokesman for the governor, said.",
+     {14: "Idrissa Sawadogo"}),
+    ("Gunmen killed 14 villagers, a police commander, Col. Ali Bello, told Reuters.",
+     {14: "Ali Bello"}),
+    ("Idrissa Sawadogo, the town's mayor, said gunmen killed 14 villagers.",
+     {14: "Idrissa Sawadogo"}),
+    ("Mayor Idrissa Sawadogo spoke on Friday. Gunmen killed 14 villagers overnight, he said.",
+     {14: "Idrissa Sawadogo"}),
+    # "it said" and "the group said": the body that spoke, named where a reader looks
+    ("The Sahel Monitoring Network said the attack was the deadliest this year. Gunmen killed "
+     "14 villagers, the group said.", {14: "Sahel Monitoring Network"}),
+    ("The Interior Ministry described the raid. At least 9 police officers were wounded, it said.",
+     {9: "Interior Ministry"}),
+    # two sources in one sentence: each figure has the one that speaks for it
+    ("Shelling killed 7 civilians, the local governor said, while the army said it had "
+     "destroyed 12 rocket launchers.", {7: "local governor", 12: "army"}),
+    ("Residents put the toll at 40, though officials have confirmed only 19 deaths.",
+     {40: "Residents", 19: "officials"}),
+    # no stated source, the perpetrator, and "told Reuters"
+    ("More than 600 people have been killed in the region since 2019.", {600: None}),
+    ("Last week the Shabab claimed responsibility for a bombing that killed 10 people.",
+     {10: None}),
+    ("A senior officer told Reuters that 51 soldiers were wounded.", {51: "senior officer"}),
+    # a paragraph's report goes on to a sentence that opens with a figure, not to a new subject
+    ("A senior officer told Reuters that 51 soldiers were wounded. Four gunmen were killed.",
+     {51: "senior officer", 4: "senior officer"}),
+    ("Some 300 fighters have massed near the border, according to military intelligence. The "
+     "army has since sent 1,200 soldiers to the area.", {300: "military intelligence", 1200: None}),
+])
+def test_attribution(text: str, expected: dict) -> None:
+    got = _sources(text)
+    assert {v: got.get(v, "missing") for v in expected} == expected
