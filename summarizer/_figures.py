@@ -635,7 +635,9 @@ def counts(reading: Reading, k: int) -> str:
     if not noun and s.category in _PERSONS_DONE:
         noun = "people"
     cue = s.cue if s.rule not in ("noun", "force", "none") else ""
-    if s.rule == "noun-cue" or cue.lower() in noun.lower():
+    if s.rule == "noun-cue" and not s.noun:
+        phrase = cue  # "put total casualties at 950,000": casualties
+    elif s.rule == "noun-cue" or cue.lower() in noun.lower():
         phrase = cue if noun.lower() in cue.lower() else noun  # "deaths and injuries"
     elif cue.lower() in _PARTICIPLE or cue.lower().split()[-1] in _CUE_NOUNS:
         # "killing 14" counts the people killed; "the death toll at 27" counts the dead.
@@ -813,10 +815,15 @@ def _plainly_no_count(reading: Reading, k: int) -> bool:
             return True
     if _RATE_AFTER.match(after):
         return True  # a rate ("one killed every 25 minutes")
+    if _WHERE_BEFORE.search(before) and _PLACES_AFTER.match(after):
+        return True  # "drones over 10 regions", "across 12 provinces": where, not how many
     return bool(m.low is not None and m.high is not None and 1900 <= m.low <= 2100
                 and 1900 <= m.high <= 2100)  # a span of years
 
 
+_WHERE_BEFORE = re.compile(r"\b(?:over|across|in|throughout)\s*$", re.I)
+_PLACES_AFTER = re.compile(r"^\s*(?:[\w-]+\s+)?(?:regions|provinces|districts|areas|cities|towns|"
+                           r"countries|states|locations|places|fronts)\b", re.I)
 _LIVE_AFTER = re.compile(r"^\s*(?:[\w-]+\s+){0,3}?(?:live|lives|lived|living|reside)\s+(?:in|at)\b",
                          re.I)
 _PLACE_POPULATION = re.compile(r"\b[A-Z][\w-]*['\u2019]s\s*$")
