@@ -309,19 +309,46 @@ def _handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+def _port(text: str) -> int:
+    """A TCP port number for argparse; 0 picks a free one."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (0-65535; 0 picks a free one)")
+    return port
+
+
+def _seconds(text: str) -> float:
+    """A finite, non-negative number of seconds for argparse."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    # time.sleep() would reject these inside every request: each would drop with a traceback.
+    if not 0 <= seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds (0 or more)")
+    return seconds
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Run the fake server until interrupted."""
+    """Run the fake server until interrupted; exit 2 on a usage error, 1 if it cannot listen."""
     parser = argparse.ArgumentParser(
         prog="python -m summarizer.testing",
         description="A fake OpenAI-compatible server whose replies are the extractive brief.",
     )
-    parser.add_argument("--port", type=int, default=8080)
-    parser.add_argument("--latency", type=float, default=0.0, help="seconds added per reply")
+    parser.add_argument("--port", type=_port, default=8080, help="0 picks a free port")
+    parser.add_argument("--latency", type=_seconds, default=0.0, help="seconds added per reply")
     parser.add_argument("--reject-json-schema", action="store_true",
                         help="answer response_format json_schema with 400, like older servers")
     args = parser.parse_args(argv)
-    server = FakeOpenAIServer(port=args.port, latency=args.latency,
-                              reject_json_schema=args.reject_json_schema)
+    try:
+        server = FakeOpenAIServer(port=args.port, latency=args.latency,
+                                  reject_json_schema=args.reject_json_schema)
+    except OSError as exc:  # the port is taken, or needs privileges: the user's to fix, not a bug
+        parser.exit(1, f"{parser.prog}: error: cannot listen on 127.0.0.1:{args.port}: "
+                       f"{exc.strerror or exc}\n")
     print(f"fake OpenAI server on {server.url} (Ctrl-C to stop)", flush=True)
     try:
         server._server.serve_forever()
