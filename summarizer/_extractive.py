@@ -1459,7 +1459,35 @@ def _situation(sents: list[_Sent]) -> str:
     if not text:
         other = [s for s in sents if s.text.strip()]
         text = other[0].text if other else "No text."
-    return text
+    return _shortened(text, SITUATION_CHARS)
+
+
+# Prose has sentences of a few hundred characters; a "sentence" of 100 KB (a table, a dump, an
+# attack on the engine) is cut, so no part of the brief grows with it.
+SITUATION_CHARS = 600
+EVIDENCE_CHARS = 400
+MAX_FIGURES_PER_SENTENCE = 30
+MAX_FIGURES = 150
+
+
+def _shortened(text: str, limit: int) -> str:
+    """The text, or its first words up to limit characters and an ellipsis."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:") + "\u2026"
+
+
+def _evidence(sentence: str, m: Mention) -> str:
+    """The sentence that states a figure, or, for an overlong one, the words around it."""
+    if len(sentence) <= EVIDENCE_CHARS:
+        return sentence
+    half = EVIDENCE_CHARS // 2
+    start = max(0, m.start - half)  # at a word's edge where one is near, else where it falls
+    space = sentence.rfind(" ", max(0, start - 40), start)
+    start = space + 1 if space >= 0 else start
+    end = min(len(sentence), m.end + half)
+    space = sentence.find(" ", end, end + 40)
+    return sentence[start:space if space >= 0 else end].strip()
 
 
 def extract(article: str) -> Brief:
@@ -1512,6 +1540,7 @@ def _figures(text: str, sents: list[_Sent], ctx: _Ctx) -> list[Figure]:
                                     x.high, x.qualifier))
         if not mine:
             continue
+        mine = mine[:MAX_FIGURES_PER_SENTENCE]
         reading = read(s.text, mine)
         for k, m in enumerate(mine):
             if not is_count(reading, k):
@@ -1523,8 +1552,10 @@ def _figures(text: str, sents: list[_Sent], ctx: _Ctx) -> list[Figure]:
             figures.append(Figure(
                 value=_plain(m.value), low=_plain(m.low), high=_plain(m.high),
                 qualifier=m.qualifier, counts=counts(reading, k), category=category,
-                attributed_to=attributed, evidence=s.text,
+                attributed_to=attributed, evidence=_evidence(s.text, m),
             ))
+            if len(figures) >= MAX_FIGURES:
+                return figures
     return figures
 
 

@@ -35,6 +35,7 @@ _BOUND_BEFORE = re.compile(
     ) + r")\s*$",
     re.IGNORECASE,
 )
+_WORDISH = re.compile(r"[A-Za-z~]")  # a bound has letters (or is "~"): most text before a figure
 _BOUND_AS = re.compile(r"\s+as\b", re.IGNORECASE)
 _BOUND_AFTER = re.compile(
     r"^\s*(?:" + "|".join(
@@ -229,8 +230,9 @@ def qualifier(text: str, m: re.Match[str] | Mention) -> Qualifier:
     """How the words around a figure bound it: 'at least 14', 'up to 200', 'some 30', '40 or
     more', '40-odd'."""
     start, end = (m.start(), m.end()) if isinstance(m, re.Match) else (m.start, m.end)
-    found = _BOUND_BEFORE.search(text, max(0, start - 25), start) or _BOUND_AFTER.match(
-        text[end:end + 12])
+    before = max(0, start - 25)
+    found = (_WORDISH.search(text, before, start) and _BOUND_BEFORE.search(text, before, start)
+             or _BOUND_AFTER.match(text[end:end + 12]))
     if found is None:
         # "two dozen", "a dozen": a round count, not an exact one
         return Qualifier.approximately if "dozen" in text[start:end].lower() else Qualifier.exact
