@@ -227,7 +227,8 @@ _NOBODY = frozenset("reports people they we i you".split())
 
 _SOURCE_TIME_TAIL = re.compile(r"\s+(?:on|in|late|early|last|this)\s+\w+(?:\s+\w+)?$")
 _SOURCE_CONJ_LEAD = re.compile(
-    r"^(?:and|but|while|as|so|then|though|although|because|since|when|after)\s+", re.I)
+    r"^(?:and|but|while|as|so|then|though|although|because|since|when|after|in which|of which|"
+    r"of whom|which|who|whom|where)\s+", re.I)
 _ARTICLE_LEAD = re.compile(r"^(?:the|a|an)\s+", re.I)
 # "video posted online" -> "video" (but "registry of disappeared persons" stays whole)
 _SOURCE_PARTICIPLE = re.compile(r"\s+[a-z]+ed\s+(?:online|on|in|by|at|to|from|over)\b.*$")

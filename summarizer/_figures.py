@@ -38,28 +38,30 @@ CATEGORY_WORDS: dict[NumberCategory, tuple[str, ...]] = {
         "murdered", "executed", "beheaded", "perished", "assassinated", "massacred", "slaughtered",
         "lost their lives", "shot dead", "gunned down", "deaths", "death", "death toll", "toll",
         "bodies", "lives", "fatalities", "corpses", "fatally", "neutralised", "neutralized",
-        "eliminated", "lost", "losing", "losses", "killings",
+        "eliminated", "lost", "losing", "losses", "killings", "buried", "killing of",
     ),
     C.wounded: (
         "wounded", "wounding", "wound", "wounds", "injured", "injuring", "injure", "injuries",
-        "injury", "hurt", "maimed",
+        "injury", "hurt", "maimed", "taken to hospital", "taken to hospitals", "hospitalised",
+        "hospitalized", "treated for",
     ),
     C.displaced_or_fled: (
         "fled", "flee", "flees", "fleeing", "displaced", "displacing", "displace", "uprooted",
         "evacuated", "forced from their homes", "forced from homes", "forced out", "crossed into",
         "crossed the border", "crossed from", "left their homes", "from their homes",
-        "abandoned their homes", "abandoned", "refugees", "made homeless", "homeless",
-        "sought refuge", "sought shelter", "sheltering",
+        "abandoned their homes", "refugees", "made homeless", "homeless", "unable to return",
+        "sought refuge", "sought shelter", "sheltering", "evacuation of",
     ),
     C.detained: (
         "arrested", "detained", "abducted", "kidnapped", "hostages", "hostage", "captured", "held",
         "jailed", "imprisoned", "prisoners", "prisoner", "detainees", "captives", "taken hostage",
         "taken captive", "freed", "released", "rescued", "seized", "rounded up", "hold", "holds",
-        "holding", "kidnappings", "abductions", "arrests",
+        "holding", "kidnappings", "abductions", "arrests", "abduction of", "kidnapping of",
+        "arrest of",
     ),
     C.troops_or_fighters: (
         "deployed", "holed up", "stationed", "mobilised", "mobilized", "massed", "amassed",
-        "dispatched",
+        "dispatched", "recruited", "conscripted",
     ),
     C.vehicles_or_equipment: ("destroyed", "shot down", "downed"),
 }
@@ -69,14 +71,18 @@ MISSING = ("missing", "unaccounted for")
 BOTH_CASUALTIES = ("casualties", "casualty")
 # Cues that only speak after the figure: "20,000 civilians had left Baghouz" fled, but "the
 # attack left 60 dead" does not say 60 fled.
-AFTER_ONLY: dict[str, NumberCategory] = {"left": C.displaced_or_fled}
+AFTER_ONLY: dict[str, NumberCategory] = {"left": C.displaced_or_fled, "taken": C.detained}
+# Cues that only speak before the figure: "they took 73 people" were detained, but "3,000
+# soldiers took part" were not.
+BEFORE_ONLY: dict[str, NumberCategory] = {"took": C.detained, "taking": C.detained,
+                                          "take": C.detained}
 # Nouns of what is counted, by class.
 MATERIEL = frozenset("""
 tank tanks vehicle vehicles truck trucks jeep jeeps car cars aircraft plane planes warplanes
 jet jets helicopter helicopters drone drones weapon weapons rifle rifles gun guns rocket rockets
 missile missiles mortar mortars shell shells artillery launchers explosives explosive mines
 ammunition boat boats ship ships vessels warships armoured armored pieces firearms arms munitions
-grenades pistols cartridges carriers howitzers devices
+grenades pistols cartridges carriers howitzers devices systems
 """.split())
 UNITS_OF = frozenset("kilograms kilogrammes kg tons tonnes pounds lbs crates boxes".split())
 THINGS = frozenset("""
@@ -88,11 +94,13 @@ schools tunnel tunnels incident incidents operation operations mission missions 
 targets camp camps neighborhood neighborhoods neighbourhood neighbourhoods area areas hectares
 acres times occasions languages points seats votes cases clashes battles fronts mosques
 churches bridges roads factories videos photos statements letters reports resolutions
-agreements deals talks sessions meetings companies hotels shops markets
+agreements deals talks sessions meetings companies hotels shops markets hideouts compounds
+outposts posts bunkers trenches shelters
 """.split())
 FORCES = frozenset("""
 troops soldiers soldier fighters fighter militants militant jihadists jihadist rebels rebel
 insurgents insurgent servicemen serviceman personnel gunmen gunman commandos policemen police
+officers
 militiamen recruits attackers attacker assailants assailant reinforcements combatants marines
 peacekeepers paratroopers forces brigades battalions units divisions bombers guerrillas
 """.split())
@@ -128,7 +136,8 @@ _CLAUSE_WORDS = frozenset("and or but while as when after before because which w
 _SPEECH = frozenset("said says told added reported stated announced confirmed claimed estimated "
                     "estimates believes wrote tweeted noted warned".split())
 
-_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|\w(?:[\w'\u2019&.-]*\w)?|[^\w\s]")  # "U.S." is a word
+# "U.S." and "U.S.-made" are words
+_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}(?:-\w+)*|\w(?:[\w'\u2019&.-]*\w)?|[^\w\s]")
 _FIG = "#"  # a figure's token
 
 
@@ -246,12 +255,15 @@ class Reading:
         listed = self._listed_after(k)  # "killed 5 soldiers, 3 policemen and 2 civilians"
         if listed is not None:
             return Sense(listed.category, listed.accepted, "object", listed.cue, noun)
+        found = self._noun_cue(i + 1, np_end)  # "six bodies and 27 wounded": bodies, not wounded
+        if found:
+            return self._cued(found, "noun-cue", noun)
         nxt = self._coordinated(np_end)
         if nxt is not None:
             s = self.sense(nxt)
             if s.rule in ("predicate", "coordination"):
                 return Sense(s.category, s.accepted, "coordination", s.cue, noun)
-        found = self._tally(i) or self._noun_cue(i + 1, np_end)
+        found = self._tally(i)
         if found:
             return self._cued(found, "noun-cue", noun)
         kind = head or self._borrowed_head(k)  # "down from about 19,000": troops, as before
@@ -301,7 +313,7 @@ class Reading:
             if t.low == "of" and head in UNITS_OF and j + 1 < len(toks):
                 j += 1  # "200 kilograms of explosives": the explosives are counted
                 continue
-            if not _np_word(t, bool(head)):
+            if not _np_word(t, bool(head), toks[j + 1] if j + 1 < len(toks) else None):
                 break
             head = t.low
             words += 1
@@ -331,6 +343,12 @@ class Reading:
             while j < len(toks) and toks[j].low in ("the", "those", "them"):
                 j += 1
         found = _cue_at(toks, j) or _after_only(toks, j)
+        if not found and bare and j < len(toks) and toks[j].low.endswith(("ing", "ed")):
+            later = self._main_verb(j + 1)  # "five civilians living near the fort were killed"
+            if later is None:
+                return None
+            j, found = later
+            bare = False
         if not found:
             return None
         if bare:  # "40 officers stationed in the north, most of them recruits, were wounded"
@@ -381,6 +399,7 @@ class Reading:
         k = j + 1
         while k < len(toks) and k - j <= 5 and (toks[k].fig >= 0 or toks[k].low[0].isalnum()
                                                 and toks[k].low not in _AUX
+                                                and toks[k].low not in _CLAUSE_WORDS
                                                 and _cue_at(toks, k) is None):
             k += 1
         return k if k < len(toks) and (toks[k].low in _AUX or _cue_at(toks, k)) else j
@@ -411,6 +430,8 @@ class Reading:
             if found and found[1] == n:
                 cue = self.sentence[toks[j - n + 1].start:toks[j].end]
                 return [found[0]], cue
+        if toks[j].low in BEFORE_ONLY:
+            return [BEFORE_ONLY[toks[j].low]], self.sentence[toks[j].start:toks[j].end]
         return None
 
     def _noun_cue(self, j: int, end: int) -> tuple[list[NumberCategory], str] | None:
@@ -440,8 +461,10 @@ class Reading:
         j = i - 1
         while j >= 0 and i - j <= 14 and not (_aside_word(toks, j) and (
                 toks[j].low != "or" or j and toks[j - 1].low == ",")):
-            if toks[j].low in _HARD_STOPS or toks[j].low in _AUX or (
-                    _cue_at(toks, j) and toks[j].low not in _CUE_NOUNS):
+            if toks[j].low in _HARD_STOPS or toks[j].low in _AUX or toks[j].low in (
+                    "but", "that", "which", "while", "whereas", "although") or (
+                    _cue_at(toks, j) and toks[j].low not in _CUE_NOUNS) or (
+                    toks[j].low.endswith("ing") and toks[j].low not in _ASIDE_FIRST):
                 return None  # a verb between them: the aside closed before this figure
             j -= 1
         if j < 1 or i - j > 14:
@@ -593,14 +616,18 @@ _NOT_NP = _AUX | _PREPOSITIONS | _CLAUSE_WORDS | _SPEECH | frozenset(
     "onto toward towards through per each every".split())
 
 
-def _np_word(t: _Tok, after_head: bool) -> bool:
+def _np_word(t: _Tok, after_head: bool, nxt: _Tok | None = None) -> bool:
     """May this token be part of the noun phrase after a figure?"""
     if t.fig >= 0 or not t.low[0].isalnum() or t.low in _NOT_NP:
         return False
     if (t.low,) in _CUES and t.low not in _CUE_NOUNS:
         return False  # "12 people killed": the participle ends the phrase
-    if after_head and t.low.endswith("ed") and t.low not in ("armed", "unarmed"):
-        return False  # "17 trucks filled with": a participle after the head ends the phrase
+    if after_head and t.low.endswith("ed") and t.low not in ("armed", "unarmed") and not (
+            nxt is not None and nxt.low.isalpha() and nxt.low not in _NOT_NP
+            and not nxt.low.endswith("ed") and (nxt.low,) not in _CUES):
+        # "17 trucks filled with": a participle after the head ends the phrase; "two improvised
+        # armored vehicles": one before a noun is an adjective
+        return False
     return True
 
 
