@@ -166,7 +166,9 @@ def _content_words(text: str) -> set[str]:
 
 def sources_match(said: str, gold: str) -> bool:
     """True if a brief's source names the gold's: a shared word that names someone in particular
-    ("U.S. military" for "U.S. military estimate", "Kabore" for "Roch Marc Christian Kabore")."""
+    ("U.S. military" for "U.S. military estimate", "Kabore" for "Roch Marc Christian Kabore",
+    "Group for the Support of Islam and Muslims (JNIM)" for "JNIM")."""
+    said, gold = said.replace("(", " ").replace(")", " "), gold.replace("(", " ").replace(")", " ")
     return bool((_content_words(said) & _content_words(gold)) - {
         w.rstrip("s") for w in _GENERIC_SOURCE})
 

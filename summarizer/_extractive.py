@@ -201,9 +201,16 @@ _ANY_SAYING = re.compile(rf"\b(?:{_SPEECH}|{_DOCUMENT_VERBS}|according to)\b", r
 _ATTR_LEAD = re.compile(
     rf"^(?P<pre>[^,]{{0,120}},\s*)?(?P<who>[A-Z\"][^,;\"\u201c\u201d]{{1,80}}?|it|they|he|she)"
     rf"(?P<appos>(?:,[^,;\"\u201c\u201d]{{1,90}}){{1,2}},)?\s+"
-    rf"(?:has |have |had |also |later |on \w+ )?(?P<verb>{_SPEECH}|{_DOCUMENT_VERBS})\b"
+    rf"(?:has |have |had |also |later |on \w+ )?(?P<verb>{_SPEECH}|{_DOCUMENT_VERBS}|accused)\b"
     rf"(?!\s+responsibility)"
 )
+# 'X claimed responsibility ..., saying its fighters had killed 60': X, for what follows.
+_ATTR_SAYING = re.compile(
+    r"^(?P<who>(?:The\s+)?[A-Z][\w.'\u2019-]*(?:\s+(?:[A-Z][\w.'\u2019-]*|of|for|al-\w+|"
+    r"police|spokesman|spokeswoman|army|military|ministry|government|officials?)){0,7})"
+    r"(?:,[^,]{1,80},)?\s+(?:[a-z]+ed|gave|put|said|says)\b[^\"\u201c]{0,200}?,\s+saying\b")
+# 'according to the ship's manager, Aegean Bulk Management.': the name after the description.
+_ACCORDING_NAME = re.compile(rf",\s*(?P<name>{_NAME})\s*(?:[.;,]|$)")
 # What a lead source covers: all that follows a verb of speech; an object of "reported" or
 # "claimed" only up to the end of its phrase ("reported civilian casualties and ...").
 _OBJECT_VERBS = frozenset("reported claimed announced confirmed denied cited noted".split())
@@ -287,6 +294,14 @@ def _said_by(text: str) -> list[_Said]:
     lead = _lead_source(text)
     if lead is not None:
         found.append(lead)
+    m = _ATTR_SAYING.search(text)
+    if m and not any(f.where == m.start("who") for f in found):
+        found.append(_Said(m.group("who"), m.start("who"), (m.end(), len(text))))
+    for f in found:  # "according to the Greek manager, Aegean Bulk Management."
+        if f.according:
+            name = _ACCORDING_NAME.match(text, f.where + len(f.who))
+            if name:
+                found[found.index(f)] = _Said(name.group("name"), name.start("name"), f.scope, True)
     return found
 
 
@@ -323,9 +338,13 @@ def _lead_source(text: str) -> _Said | None:
             who, where = first, m.start("appos") + appos.index(first)
     verb = m.group("verb").lower()
     words = _clean_source(who).lower().split()
-    if verb not in SPEECH_VERBS and words and words[-1] not in _DOCUMENTS and not (
-            words[-1] in ("it", "they") and verb in ("documented", "recorded")):
-        return None  # "They found 200 kilograms": a finding, not a source, unless a report's
+    if verb not in SPEECH_VERBS and verb != "accused" and words and (
+            words[-1] not in _DOCUMENTS) and not (words[-1] in ("it", "they") or (
+                _clean_source(who)[:1].isupper() and words[-1] not in _PRONOUNS)) or (
+            verb in ("found", "showed", "shows") and words and words[-1] not in _DOCUMENTS):
+        # "They found 200 kilograms": a finding, not a source, unless a report's; a body that
+        # "recorded" or "documented" a figure is its source.
+        return None
     # A lead source speaks for what follows it; the object of "reported" only as far as its
     # phrase goes ("reported casualties and accused ..., a sign that ... 30,000 dead").
     end = len(text)

@@ -197,5 +197,5 @@ METONYMS = ("Washington", "Moscow", "Beijing", "Tehran", "Ankara", "Baku", "Yere
 SPEECH_VERBS = (
     "said", "says", "told", "added", "reported", "stated", "announced", "confirmed", "claimed",
     "estimated", "estimates", "believes", "believe", "wrote", "tweeted", "quoted", "noted",
-    "warned", "insisted", "denied", "put", "cited",
+    "warned", "insisted", "denied", "put", "cited", "say", "estimate",
 )
