@@ -174,11 +174,17 @@ def info() -> None:
     """Where the cache is, and how many results and bytes it holds."""
     facts = Cache().info()
     click.echo(f"path: {facts['path']}\nentries: {facts['entries']}\nbytes: {facts['bytes']}")
+    if facts["problem"]:
+        click.echo(f"problem: {facts['problem']}")
 
 
 @cache.command()
 def clear() -> None:
-    """Remove every cached result."""
+    """Remove every cached result; a damaged cache is set aside, and a new one started."""
     store = Cache()
-    removed = store.clear()
+    removed = store.clear()  # a cache that cannot be opened: ConfigurationError, "Error: ..."
+    if store.moved_aside is not None:
+        click.echo(f"the cache {store.path} was damaged: moved it to {store.moved_aside.name} "
+                   "(delete it if not needed) and started a new one")
+        return
     click.echo(f"removed {removed} cached result{'s' if removed != 1 else ''} from {store.path}")

@@ -80,11 +80,18 @@ class _StderrHandler(logging.Handler):
         click.echo(f"summarizer: {record.getMessage()}", err=True)
 
 
-def _verbose() -> None:
-    log.setLevel(logging.INFO)
+def _warnings() -> None:
+    """The library's warnings (a damaged cache set aside, say) reach stderr as 'summarizer: ...'
+    even without --verbose."""
     log.propagate = False
+    log.setLevel(logging.WARNING)  # each command starts quiet; --verbose raises it to INFO
     if not any(isinstance(h, _StderrHandler) for h in log.handlers):
         log.addHandler(_StderrHandler())
+
+
+def _verbose() -> None:
+    _warnings()
+    log.setLevel(logging.INFO)
 
 
 def make_summarizer(settings: Settings) -> Summarizer:
@@ -112,6 +119,7 @@ class _Group(click.Group):
 @click.version_option(__version__, prog_name="summarizer")
 def cli() -> None:
     """Turn news articles about armed conflict into validated, source-grounded briefs."""
+    _warnings()
 
 
 @cli.command()
