@@ -6,13 +6,14 @@
 """
 
 from ._batch import BatchInput, BatchItem, Progress, RateLimiter, asummarize_many, summarize_many
-from ._brief import Actor, ActorKind, Brief, Figure, NumberCategory, Outlook, Signal
+from ._brief import Actor, ActorKind, Brief, Figure, NumberCategory, Outlook, Qualifier, Signal
 from ._engines import ChatModel, ChatReply, ChatRequest
 from ._errors import (
     BriefValidationError,
     ConfigurationError,
     EngineError,
     InputError,
+    InternalError,
     RefusalError,
     RequestRejectedError,
     SummarizerError,
@@ -44,10 +45,12 @@ __all__ = [
     "Figure",
     "Grounding",
     "InputError",
+    "InternalError",
     "Meta",
     "NumberCategory",
     "Outlook",
     "Problem",
+    "Qualifier",
     "Progress",
     "RateLimiter",
     "RefusalError",

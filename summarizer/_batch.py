@@ -611,6 +611,11 @@ class JsonlOutput:
         """Lock, repair and read the file; OSError when it cannot be used."""
         if self.path is None:
             return self
+        if os.path.exists(self.path) and not os.path.isfile(self.path):
+            # A device never ends (/dev/zero) or cannot be read back (/dev/full): resuming needs
+            # the briefs already written.
+            raise OSError(f"{self.path} is not a regular file; the batch's output must be one, "
+                          "to be resumed (write to standard output with '--out -')")
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
         try:
             _lock(fd, self.path)

@@ -10,7 +10,9 @@ Every error ``summarizer`` raises on purpose derives from :class:`SummarizerErro
     │   ├── RequestRejectedError 400/401/403/404: bad request, bad key, unknown model (never retried)
     │   ├── RefusalError         the model declined; carries its words
     │   └── TruncatedOutputError the output hit the length limit even after one longer retry
-    └── BriefValidationError     no valid, grounded brief after all re-asks (strict policy)
+    ├── BriefValidationError     no valid, grounded brief after all re-asks (strict policy)
+    └── InternalError            anything else that went wrong while briefing (a bug: the
+                                 original error is its __cause__)
 
 Programmer mistakes stay ``TypeError`` / ``ValueError``.
 """
@@ -88,3 +90,8 @@ class BriefValidationError(SummarizerError):
         self.last_output = last_output
         self.problems = problems
         self.usage = usage
+
+
+class InternalError(SummarizerError):
+    """An unexpected fault while briefing: a bug in summarizer or a library under it. The
+    original error is the ``__cause__``; in a batch it fails that article, not the batch."""

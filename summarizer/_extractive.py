@@ -54,6 +54,9 @@ _CREDITS = re.compile(
     r"Compiled by|Contributing|.{0,60} contributed to this report)",
     re.I,
 )
+# A paragraph of prose whose last sentence was cut off is body text, not a heading: it has
+# sentences, and more words than a headline.
+_PROSE = re.compile(r"^(?=(?:\S+\s+){24}\S)(?=.*?\w[.!?][\"'\u201d\u2019)]?\s)", re.S)
 _BULLET = re.compile(r"^\s*(?:[*\u2022\u25cf\u2013-]|\d+[.)])\s+")
 _REPORTING_BY = re.compile(r"^\(?(?:Reporting|Editing) by")
 _SENTENCE_ENDS = (".", "!", "?", ":", '"', "'", "\u201d", "\u2019", ")")
@@ -83,7 +86,7 @@ def _layout(text: str) -> list[_Para]:
             kind = "caption"
         elif _BYLINE.match(p) and len(p.split()) <= 8 and not p.endswith("."):
             kind = "byline"
-        elif p.isupper() or not p.endswith(_SENTENCE_ENDS):
+        elif p.isupper() or not p.endswith(_SENTENCE_ENDS) and not _PROSE.search(p):
             kind = "title" if i == 0 or not out else "header"
         else:
             kind = "body"

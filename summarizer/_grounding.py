@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,7 @@ from ._brief import Brief, Figure, NumberCategory
 from ._figures import Reading, Sense, read
 from ._numbers import Mention, find_mentions, has_vague_quantity, values_in
 from ._result import Span
-from ._text import _FOLD, clip, format_value, has_words, name_words, sentences
+from ._text import _FOLD, clip, fold_str, format_value, has_words, name_words, sentences
 
 _QUOTES = " \t\n\"'\u201c\u201d\u2018\u2019"
 _TRIM = _QUOTES + "\u2026.,;:"
@@ -435,6 +436,38 @@ def _loosely_in(art: Article, phrase: str) -> bool:
         return True
     words = name_words(phrase)
     return bool(words) and all(art.names(w) for w in words)
+
+
+# The most a brief holds: more than any article needs, and a bound on what a model that repeats
+# itself (or was told to by the article) can make the checks and the reader wade through.
+LIST_LIMITS = {"actors": 40, "numbers": 60, "where": 20, "signals": 12}
+
+
+def trim(brief: Brief) -> tuple[Brief, list[str]]:
+    """The brief with repeated items removed and each list cut to LIST_LIMITS, and what was
+    removed, in words."""
+    notes: list[str] = []
+
+    def keep(items: list, key: Callable[[Any], object], name: str) -> list:
+        seen: set[object] = set()
+        unique = [x for x in items if not (key(x) in seen or seen.add(key(x)))]  # type: ignore[func-returns-value]
+        if len(unique) < len(items):
+            notes.append(f"dropped {len(items) - len(unique)} repeated {name}")
+        if len(unique) > LIST_LIMITS[name]:
+            notes.append(f"kept the first {LIST_LIMITS[name]} of {len(unique)} {name}")
+        return unique[:LIST_LIMITS[name]]
+
+    actors = keep(brief.actors, lambda a: (fold_str(a.name), a.kind), "actors")
+    numbers = keep(brief.numbers, lambda n: (n.value, n.low, n.high, n.category, n.qualifier,
+                                             fold_str(n.evidence)), "numbers")
+    where = keep(brief.where, fold_str, "where")
+    signals = keep(brief.outlook.signals, lambda s: (fold_str(s.statement), fold_str(s.evidence)),
+                   "signals")
+    if not notes:
+        return brief, []
+    return brief.model_copy(update={
+        "actors": actors, "numbers": numbers, "where": where,
+        "outlook": brief.outlook.model_copy(update={"signals": signals})}), notes
 
 
 def drop_unverified(brief: Brief, problems: list[Problem]) -> tuple[Brief, list[str]]:

@@ -15,6 +15,7 @@ import re
 import threading
 import time
 from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypeVar
 
@@ -30,15 +31,18 @@ from ._errors import (
     ConfigurationError,
     EngineError,
     InputError,
+    InternalError,
     RefusalError,
+    SummarizerError,
     TransportError,
     TruncatedOutputError,
 )
 from ._extractive import extract
-from ._grounding import Article, Grounding, Problem, drop_unverified, ground
+from ._grounding import Article, Grounding, Problem, drop_unverified, ground, trim
 from ._prompts import Prompts, compact, load_prompts, model_schema
 from ._result import Attempt, Meta, Result, Usage
 from ._settings import Settings
+from ._text import clean_input, clip
 
 Policy = Literal["lenient", "strict"]
 FALLBACK = "the model gave no valid brief"
@@ -46,14 +50,24 @@ T = TypeVar("T")
 
 
 def check_article(text: str) -> str:
-    """Reject input that is not an article: empty, blank or binary."""
+    """Reject input that is not an article (empty, blank or binary); strip what no reader
+    should get back (terminal escapes, control characters, direction overrides)."""
     if not isinstance(text, str):
         raise TypeError(f"article must be str, not {type(text).__name__}")
     if "\x00" in text:
         raise InputError("input looks binary (it contains NUL bytes), not an article")
+    text = clean_input(text)
     if not text.strip():
         raise InputError("the article is empty" if not text else "the article is only white space")
-    return text
+    return escape_markers(text)
+
+
+def escape_markers(text: str) -> str:
+    """The article with the prompt's markers broken, so that an article quoting them cannot
+    end the article early in the prompt ("ARTICLE>>>" becomes "ARTICLE> >>")."""
+    if "<<<ARTICLE" not in text and "ARTICLE>>>" not in text:
+        return text
+    return text.replace("<<<ARTICLE", "<< <ARTICLE").replace("ARTICLE>>>", "ARTICLE> >>")
 
 
 def build_messages(prompts: Prompts, article: str) -> tuple[dict[str, str], ...]:
@@ -87,12 +101,16 @@ def extract_json(text: str) -> Any:
             continue
         try:
             return json.loads(candidate)
+        except RecursionError:  # nested thousands deep: no brief is
+            raise ValueError("the reply is JSON nested too deeply to be a brief") from None
         except json.JSONDecodeError:
             try:  # a valid object followed by trailing prose
                 return json.JSONDecoder().raw_decode(candidate)[0]
+            except RecursionError:
+                raise ValueError("the reply is JSON nested too deeply to be a brief") from None
             except json.JSONDecodeError:
                 continue
-    raise ValueError("the reply is not JSON")
+    raise ValueError("the reply is not a JSON object")
 
 
 def _json_candidates(text: str) -> Iterator[str]:
@@ -113,8 +131,8 @@ def parse_brief(text: str) -> tuple[Brief | None, list[str]]:
         pass
     try:
         data = extract_json(text)
-    except ValueError:
-        return None, [f"the reply is not a JSON object: '{text.strip()[:80]}'"]
+    except ValueError as exc:
+        return None, [f"{exc}: '{text.strip()[:80]}'"]
     try:
         return Brief.model_validate(data), []
     except pydantic.ValidationError as exc:
@@ -145,6 +163,10 @@ class _Run:
                                      seconds=round(seconds, 4)))
         self.usage = self.usage + usage
 
+    def rejected(self, why: str) -> None:
+        """The last reply came back but failed validation: say so in its attempt."""
+        self.attempts[-1] = self.attempts[-1].model_copy(update={"outcome": why})
+
 
 class Summarizer:
     """A configured engine, reusable across many articles (a client per event loop, one model)."""
@@ -171,7 +193,10 @@ class Summarizer:
     async def asummarize(self, text: str, *, strict: bool | None = None) -> Result:
         """Brief one article."""
         article = check_article(text)
-        policy = self._policy(strict)
+        with _only_our_errors():
+            return await self._brief(article, self._policy(strict))
+
+    async def _brief(self, article: str, policy: Policy) -> Result:
         if self.engine_name == "extractive":
             return self._extractive(article, policy)
         model = self.model()
@@ -213,7 +238,9 @@ class Summarizer:
     def summarize(self, text: str, *, strict: bool | None = None) -> Result:
         """Brief one article, blocking; safe to call from inside a running event loop."""
         if self.engine_name == "extractive":
-            return self._extractive(check_article(text), self._policy(strict))
+            article = check_article(text)
+            with _only_our_errors():
+                return self._extractive(article, self._policy(strict))
         return self._run_sync(self.asummarize(text, strict=strict))
 
     def _policy(self, strict: bool | None) -> Policy:
@@ -342,6 +369,7 @@ class Summarizer:
         problems: list[str] = []
         report = Grounding()
         output = ""
+        trimmed: list[str] = []
         while True:
             request = ChatRequest(messages=messages, schema=self._schema, max_tokens=max_tokens,
                                   schema_prompt=self._schema_prompt)
@@ -363,11 +391,15 @@ class Summarizer:
                 reason = "longer output"
                 continue
             brief, problems = parse_brief(output)
+            trimmed = []
             if brief is not None:
+                brief, trimmed = trim(brief)
                 report = ground(brief, art)
                 problems = [str(p) for p in report.problems]
             if not problems:
                 break
+            run.rejected(f"invalid: {len(problems)} problem{'s' if len(problems) > 1 else ''} "
+                         f"({clip(problems[0], 100)})")
             over_budget = s.token_budget is not None and run.usage.total_tokens >= s.token_budget
             out_of_time = time.monotonic() - run.started >= s.deadline
             if reasks >= s.reasks or over_budget or out_of_time:
@@ -393,6 +425,7 @@ class Summarizer:
         elif problems and brief is not None:
             brief, warnings = self._lenient(brief, article, report.problems)
             report = ground(brief, art)
+        warnings = trimmed + warnings  # repeats dropped and lists cut from the reply used
         assert brief is not None
         return Result(
             brief=brief,
@@ -452,7 +485,7 @@ class Summarizer:
             with attempt:
                 started = time.monotonic()
                 try:
-                    reply = await model.complete(request)
+                    reply = await self._complete(model, request, run)
                 except TransportError as exc:
                     run.record(why, f"transport error: {exc}", Usage(), time.monotonic() - started)
                     why = f"retry: {exc}"
@@ -466,6 +499,17 @@ class Summarizer:
                 return reply
         raise AssertionError("unreachable: tenacity re-raises the last error")
 
+    async def _complete(self, model: ChatModel, request: ChatRequest, run: _Run) -> ChatReply:
+        """One request, held to the engine's limit for a request and to what is left of the
+        brief's deadline, start to finish."""
+        left = self.settings.deadline - (time.monotonic() - run.started)
+        limit = min(model.request_deadline or left, left)
+        try:
+            return await asyncio.wait_for(model.complete(request), timeout=max(limit, 0.001))
+        except asyncio.TimeoutError:
+            raise TransportError(f"timed out: the answer took longer than {limit:g} s in all"
+                                 ) from None
+
     # --- sync bridge ----------------------------------------------------------------------
 
     def _run_sync(self, coro: Coroutine[Any, Any, T]) -> T:
@@ -475,6 +519,19 @@ class Summarizer:
                 threading.Thread(target=loop.run_forever, name="summarizer", daemon=True).start()
                 self._loop = loop
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
+
+
+@contextmanager
+def _only_our_errors() -> Iterator[None]:
+    """Let only the package's own errors out: anything else that goes wrong while briefing (a
+    bug, or a library's surprise) becomes InternalError, with the original as its cause."""
+    try:
+        yield
+    except SummarizerError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the promise is: one error tree
+        raise InternalError(f"unexpected {type(exc).__name__} while briefing: "
+                            f"{' '.join(str(exc).split())[:300]}") from exc
 
 
 def summarize(text: str, *, engine: str = "auto", strict: bool = False, **options: Any) -> Result:

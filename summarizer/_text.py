@@ -227,6 +227,24 @@ def format_value(value: float) -> str:
     return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
 
 
+# What an article may carry that no reader should get back: terminal escape sequences ("ESC[31m"
+# would read as "31m", 31 million), other control characters, the bidirectional overrides that
+# can make text display in another order than it reads, and lone surrogates (not text at all).
+_ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def clean_input(text: str) -> str:
+    """Text without terminal escapes, control characters or direction overrides; a lone
+    surrogate becomes U+FFFD. Tabs and line breaks stay."""
+    if text.isascii() and text.isprintable():
+        return text  # the usual case, in one scan
+    text = _ESCAPES.sub("", text)
+    text = _CONTROLS.sub("", text)
+    return _SURROGATES.sub("\ufffd", text)
+
+
 CHARS_PER_TOKEN = 4  # the documented estimate when no tokenizer is at hand (English news prose)
 
 

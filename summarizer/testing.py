@@ -47,6 +47,7 @@ class Reply:
     malformed: bool = False  # a 200 whose body is not JSON
     not_http: bool = False  # an answer that is not HTTP at all
     error: str | None = None  # message of an error status
+    drip: float = 0.0  # send the answer a byte at a time, this many seconds apart
 
     @classmethod
     def text(cls, content: str, **kw: Any) -> Reply:
@@ -93,6 +94,12 @@ class Reply:
     def garbled(cls) -> Reply:
         """An answer that is not HTTP (a wrong port, a broken proxy)."""
         return cls(not_http=True)
+
+    @classmethod
+    def dripping(cls, seconds_per_byte: float = 0.05) -> Reply:
+        """Send the headers at once, then the body a byte at a time: each read is quick, the
+        whole answer takes for ever (a server or proxy in trouble, or a slow-loris)."""
+        return cls(drip=seconds_per_byte)
 
     @classmethod
     def truncated(cls, content: str = '{"situation": "The army') -> Reply:
@@ -290,21 +297,38 @@ def _handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
                 "usage": {"prompt_tokens": prompt // 4 + 1,
                           "completion_tokens": completion // 4 + 1,
                           "total_tokens": prompt // 4 + completion // 4 + 2},
-            }, reply.headers)
+            }, reply.headers, reply.drip)
 
-        def _send(self, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
-            self._send_raw(status, json.dumps(data).encode(), "application/json", headers)
+        def _send(self, status: int, data: Any, headers: dict[str, str] | None = None,
+                  drip: float = 0.0) -> None:
+            self._send_raw(status, json.dumps(data).encode(), "application/json", headers, drip)
 
         def _send_raw(self, status: int, payload: bytes, ctype: str,
-                      headers: dict[str, str] | None = None) -> None:
+                      headers: dict[str, str] | None = None, drip: float = 0.0) -> None:
             head = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}", f"Content-Type: {ctype}",
                     f"Content-Length: {len(payload)}"]
             head += [f"{k}: {v}" for k, v in (headers or {}).items()]
+            if drip:
+                self._drip(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"), payload, drip)
+                return
             try:
                 # Status, headers and body in one write: one segment, no stall between them.
                 self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + payload)
             except (BrokenPipeError, ConnectionResetError):
                 self.close_connection = True
+
+        def _drip(self, head: bytes, payload: bytes, seconds: float) -> None:
+            try:
+                self.wfile.write(head)
+                self.wfile.flush()
+                for i in range(len(payload)):
+                    if server._stopping.wait(seconds):
+                        break
+                    self.wfile.write(payload[i:i + 1])
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up: what a drip is for
+            self.close_connection = True
 
     return Handler
 

@@ -57,7 +57,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         ("blank", "has only white space"),
         ("binary", "looks binary"),
         ("latin1", "is not UTF-8"),
-        ("huge", "MB are refused"),
+        ("huge", "over 5 MiB are refused"),
         ("dir", "is a folder"),
         ("missing", "no such file"),
     ],

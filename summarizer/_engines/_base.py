@@ -42,6 +42,9 @@ class ChatModel(ABC):
     max_concurrency: int | None = None
     #: The model's context window in tokens; longer articles are split into parts.
     context_tokens: int | None = None
+    #: The longest one request may take, start to finish, in seconds; None for no limit (a
+    #: model in this process cannot be stopped halfway anyway).
+    request_deadline: float | None = None
 
     def count_tokens(self, text: str) -> int:
         """Tokens in a text: the model's tokenizer where an engine has one, else an estimate."""

@@ -50,6 +50,9 @@ class OpenAIEngine(ChatModel):
         if transport not in ("httpx", "aiohttp"):
             raise ValueError(f"unknown transport {transport!r}: 'httpx' or 'aiohttp'")
         self._base_url, self._timeout, self._transport = base_url, timeout, transport
+        # The SDK's timeout is between reads: a server that drips a byte at a time never trips
+        # it. The pipeline holds the whole request to it as well.
+        self.request_deadline = timeout
         # What the SDK's aiohttp transport raises without translating it (a garbled status
         # line, say): an endpoint's fault like any other, not a bug.
         self._raw_errors: tuple[type[Exception], ...] = ()
