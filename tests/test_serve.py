@@ -40,13 +40,15 @@ and wounding 43, the regional governor said.</p>
 <p>Emergency crews worked through the night to clear the rubble, and officials said the toll
 could rise as more victims were found.</p></article>
 <footer>Copyright 2024 Daily Site. All rights reserved.</footer></body></html>"""
+JSON = {"content-type": "application/json"}
 
 
 @contextmanager
-def running(app: Any) -> Iterator[tuple[str, Any]]:
+def running(app: Any, **config: Any) -> Iterator[tuple[str, Any]]:
     """The app under uvicorn on a free loopback port; yields its URL and the server."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning",
-                                           timeout_graceful_shutdown=5))
+    options = {"host": "127.0.0.1", "port": 0, "log_level": "warning",
+               "timeout_graceful_shutdown": 5, **config}
+    server = uvicorn.Server(uvicorn.Config(app, **options))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -136,10 +138,15 @@ def test_brief_through_an_openai_endpoint(server: FakeOpenAIServer, baghouz: str
     (b'{"text": 5}', 422, "validation_error"),
     (b'["a list"]', 422, "validation_error"),
     (b'{"txt": "typo"}', 422, "validation_error"),
+    (b'{"text": "Fighting resumed.", "strict": "yes"}', 422, "validation_error"),
+    (b'{"text": "Fighting resumed.", "strict": 1}', 422, "validation_error"),
+    # A lone surrogate is no text; in the brief it could not be encoded (a 500, before).
+    (b'{"text": "Warplanes \\ud800 struck Baghouz on Monday, killing 12 people."}', 422,
+     "validation_error"),
+    (b'{"text": "Fighting resumed.", "id": "\\udfff"}', 422, "validation_error"),
 ])
 def test_bad_requests(client: httpx.Client, body: bytes, status: int, kind: str) -> None:
-    response = client.post("/v1/briefs", content=body,
-                           headers={"content-type": "application/json"})
+    response = client.post("/v1/briefs", content=body, headers=JSON)
     assert error_of(response, status) == kind
 
 
@@ -148,10 +155,11 @@ def test_oversized_bodies_are_refused() -> None:
         small = c.post("/v1/briefs", json={"text": "Fighting resumed near the town. " * 100})
         assert small.status_code == 200
         big = json.dumps({"text": "x" * 20_000}).encode()
-        assert error_of(c.post("/v1/briefs", content=big), 413) == "payload_too_large"
+        assert error_of(c.post("/v1/briefs", content=big, headers=JSON), 413) == \
+            "payload_too_large"
         # Chunked, so no Content-Length: the bytes actually read are counted.
         chunks = (big[i:i + 4096] for i in range(0, len(big), 4096))
-        response = c.post("/v1/briefs", content=chunks)
+        response = c.post("/v1/briefs", content=chunks, headers=JSON)
         assert "content-length" not in response.request.headers
         assert error_of(response, 413) == "payload_too_large"
 
@@ -159,7 +167,8 @@ def test_oversized_bodies_are_refused() -> None:
 def test_default_limit_is_two_megabytes(client: httpx.Client) -> None:
     body = json.dumps({"text": "Shelling continued. " * 110_000}).encode()
     assert len(body) > 2_000_000
-    assert error_of(client.post("/v1/briefs", content=body), 413) == "payload_too_large"
+    assert error_of(client.post("/v1/briefs", content=body, headers=JSON), 413) == \
+        "payload_too_large"
 
 
 def test_token_guards_v1_routes(baghouz: str, caplog: pytest.LogCaptureFixture) -> None:
