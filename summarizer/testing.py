@@ -27,7 +27,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["FakeOpenAIServer", "Reply"]
+__all__ = ["FakeOpenAIServer", "Reply", "pathological_texts"]
 
 _START, _END = "<<<ARTICLE", "ARTICLE>>>"
 
@@ -195,6 +195,42 @@ class FakeOpenAIServer:
         if scripted is None and self.responder is not None:
             scripted = self.responder(index, body)
         return scripted or Reply()
+
+
+def pathological_texts(size: int = 100_000) -> dict[str, str]:
+    """Texts of about ``size`` characters that once made text scanners slow (a regex retried at
+    every offset, a block searched again as it grows): runs of digits, decimals, dots, dashes and
+    quotes; other scripts' digits; short lines; number soup. Each comes twice: bare, and inside
+    a paragraph of news so that it is read as body text."""
+    words = ("killed 12 and injured 30 at least more than said police the were wounded , "
+             "including 5 to 7 between").split()
+    bare = {
+        "digits": "9" * size,
+        "digits_spaced": " ".join(["9" * 50] * (size // 51)),
+        "one_dot": "1." * (size // 2),
+        "decimals": "0." + "1" * size,
+        "arabic_digits": "\u0663" * size,
+        "fullwidth_digits": "\uff19" * size,
+        "short_lines": "\n".join(["ab"] * (size // 3)),
+        "wrapped_lines": "\n".join(["ab cd", "ef gh"] * (size // 12)),
+        "dots": "." * size,
+        "dashes": "-" * size,
+        "quotes": '"' * size,
+        "parens": "(" * size,
+        "word_dots": "a." * (size // 2),
+        "capitals": " ".join(["Abc"] * (size // 4)),
+        "long_word": "a" * size,
+        "ranges": " to ".join(["5"] * (size // 5)),
+        "number_soup": " ".join(words[i % len(words)] for i in range(size // 6)),
+        "said": "police said " * (size // 12),
+        "mixed_scripts": "".join("aZ9.,;:-'\" \n\u0663\u4e00()"[(i * 7919) % 15]
+                                 for i in range(size)),
+    }
+    out = dict(bare)
+    for name, text in bare.items():
+        out[f"{name}_in_news"] = (f"Rebels attacked the town on Monday, police said. {text} more "
+                                  "words here.\n\nThe army said 12 people were killed.\n")
+    return out
 
 
 def default_content(body: dict[str, Any]) -> str:

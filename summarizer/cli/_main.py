@@ -138,6 +138,10 @@ def brief(source: str, fmt: str, html: bool | None, **opts: Any) -> None:
     if title or text != raw:
         log.info("HTML page reduced to its article: %d characters, title %r", len(text), title)
     summarizer = make_summarizer(settings)
+    if summarizer.engine_name == "local" and log.getEffectiveLevel() > logging.INFO:
+        # Minutes on a CPU, a brief or more with re-asks: a silent terminal looks hung.
+        click.echo("summarizer: briefing with the local model; this can take a few minutes on a "
+                   "CPU (-v shows each attempt)", err=True)
     try:
         result = summarizer.summarize(text)
     finally:
