@@ -195,3 +195,15 @@ def test_utf16_with_a_byte_order_mark_is_text(tmp_path: Path) -> None:
     source.write_bytes(BAGHOUZ.encode("utf-16"))
     code, out, err = run("brief", str(source))
     assert code == 0 and "Baghouz" in out, err
+
+
+def test_pathological_text_through_serve() -> None:
+    pytest.importorskip("fastapi")
+    from .test_serve import service
+
+    with service() as client:
+        for name in ("digits_in_news", "one_dot", "short_lines_in_news", "mixed_scripts"):
+            answer = client.post("/v1/briefs", json={"id": name, "text": CASES[name]},
+                                 timeout=60)
+            assert answer.status_code == 200 and answer.json()["brief"]["situation"], name
+        assert client.get("/healthz").status_code == 200
