@@ -111,6 +111,7 @@ class Article:
         self._names: dict[str, bool] = {}
         self._numbers: list[tuple[int, int, float]] | None = None
         self._sentences: list[tuple[int, int]] | None = None
+        self._starts: list[int] = []
         self._readings: dict[int, Reading] = {}
 
     def _find(self, words: list[str], *, whole: bool) -> tuple[int, int] | None:
@@ -160,12 +161,13 @@ class Article:
         """The article's sentences, as (start, end) offsets."""
         if self._sentences is None:
             self._sentences = sentences(self.text)
+            self._starts = [start for start, _ in self._sentences]
         return self._sentences
 
     def sentences_of(self, start: int, end: int) -> range:
         """Indices of the sentences that a span of the article overlaps."""
         spans = self.sentences()
-        first = max(0, bisect_right([s for s, _ in spans], start) - 1)
+        first = max(0, bisect_right(self._starts, start) - 1)
         last = first
         while last + 1 < len(spans) and spans[last + 1][0] < end:
             last += 1
@@ -317,14 +319,18 @@ def ground(brief: Brief, article: str | Article) -> Grounding:
                 out.problems.append(
                     Problem(path, "no value given and its evidence states none", "value"))
             continue
-        missing = next((v for v in wanted if v is not None and not stated(v)), None)
+        # Where the article's own sentence states the value, that settles it (and is read for
+        # the labels); else the evidence is parsed as given.
+        found = _stated_at(art, n, span)
+        missing = None if found else next(
+            (v for v in wanted if v is not None and not stated(v)), None)
         if missing is not None:
             out.problems.append(Problem(
                 path, f"value {format_value(missing)} not found in its evidence "
                 f"'{clip(n.evidence)}'", "value"))
             continue
         free_text(f"{path}.counts", n.counts)
-        out.problems.extend(_label_problems(art, n, path, span))
+        out.problems.extend(_label_problems(art, n, path, span, found))
 
     free_text("outlook.summary", brief.outlook.summary)
     for i, s in enumerate(brief.outlook.signals):
@@ -334,9 +340,10 @@ def ground(brief: Brief, article: str | Article) -> Grounding:
     return out
 
 
-def _label_problems(art: Article, n: Figure, path: str, span: tuple[int, int]) -> list[Problem]:
-    """A figure's category, qualifier and source checked against the clause that states it."""
-    found = list(_stated_at(art, n, span))
+def _label_problems(art: Article, n: Figure, path: str, span: tuple[int, int],
+                    found: list[tuple[Reading, int]]) -> list[Problem]:
+    """A figure's category, qualifier and source checked against the clause that states it
+    (``found``: where in the article's sentences the figure's value stands, within its span)."""
     problems = []
     if found and n.category is not NumberCategory.other:  # 'other' claims nothing to check
         senses = [reading.sense(k) for reading, k in found]
