@@ -131,19 +131,20 @@ def match_figures(gold: list[dict], figures: list[Figure]) -> list[_Pair]:
 
 
 def _best_assignment(golds: list[dict], cands: list[Figure]) -> list[_Pair]:
-    """The pairing of one value's gold figures and brief figures whose labels agree best."""
+    """The pairing of one value's gold figures and brief figures whose labels agree best (a
+    value stands for one to three figures: every pairing is tried, on scores made once)."""
     size = min(len(golds), len(cands))
     if not size:
         return []
+    pairs = [[_pair(g, n) for n in cands] for g in golds]
     best: list[_Pair] = []
     best_key: tuple[int, ...] = (-1,)
-    # A value stands for one to three figures: every pairing can be tried (capped all the same).
-    for gs in itertools.islice(itertools.permutations(golds, size), 120):
-        for ns in itertools.islice(itertools.permutations(cands, size), 120):
-            pairs = [_pair(g, n) for g, n in zip(gs, ns, strict=True)]
-            key = tuple(sum(p.rank[i] for p in pairs) for i in range(4))
+    for gs in itertools.combinations(range(len(golds)), size):
+        for ns in itertools.permutations(range(len(cands)), size):
+            chosen = [pairs[g][n] for g, n in zip(gs, ns, strict=True)]
+            key = tuple(sum(p.rank[i] for p in chosen) for i in range(4))
             if key > best_key:
-                best, best_key = pairs, key
+                best, best_key = chosen, key
     return best
 
 
@@ -231,9 +232,11 @@ def _mislabel(p: _Pair) -> str:
     n, g = p.figure, p.gold
     wrong = []
     if not p.category:
-        wrong.append(f"category {n.category.value} (gold {'/'.join(_as_list(g['category']))})")
+        wrong.append(f"category {n.category.value} "
+                     f"(gold {'/'.join(_as_list(g.get('category')))})")
     if not p.qualifier:
-        wrong.append(f"qualifier {n.qualifier.value} (gold {'/'.join(_as_list(g['qualifier']))})")
+        wrong.append(f"qualifier {n.qualifier.value} "
+                     f"(gold {'/'.join(_as_list(g.get('qualifier', 'exact')))})")
     if p.source is False:
         wrong.append(f"source {n.attributed_to!r} (gold {g['attributed_to']!r})")
     if not p.counts:

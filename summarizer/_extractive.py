@@ -177,29 +177,28 @@ _ATTR_NAME_APPOS = re.compile(
     rf",\s*(?:(?P<name1>{_NAME}),\s*(?:a|an|the)\s[^,;\"\u201c\u201d]{{2,100}}"
     rf"|(?:a|an|the)\s[^,;\"\u201c\u201d]{{2,100}},\s*(?P<name2>{_NAME})),\s*"
     rf"(?:has |have |had )?(?:{_SPEECH})\b")
-# ', the U.N. estimated that ...', 'and a Reuters investigation found': a source mid-sentence.
-_ATTR_THAT = re.compile(
-    rf"(?:,|\band|\bbut)\s+(?P<who>(?:the\s+)?(?:[A-Z][\w.'\u2019-]*\s+){{1,4}}?"
-    rf"(?:[A-Z][\w.'\u2019-]*|[a-z]+))\s+(?:{_SPEECH}|{{docs}})\s+that\b")
 _SPEECH_END = re.compile(rf"\b(?:{_SPEECH})\s*$")  # "..., said" before a name
 # "according to a U.S. military estimate": abbreviations keep their full stops.
 _ATTR_ACCORDING = re.compile(
     r"\baccording to (?P<who>(?:[A-Z]\.){2,}[^,;\"\u201d]{0,80}?|[^,;.\"\u201d]{2,80}?"
     r"(?:(?:[A-Z]\.){2,}[^,;.\"\u201d]{0,60})?)(?=[,;\"\u201d]|\.(?:\s|$)|$)", re.I)
 _DOCUMENT_VERBS = r"found|showed|shows|documented|recorded|purported to show|appeared to show"
-_ATTR_THAT = re.compile(_ATTR_THAT.pattern.replace("{docs}", _DOCUMENT_VERBS))
+# ', the U.N. estimated that ...', 'and a Reuters investigation found': a source mid-sentence.
+_ATTR_THAT = re.compile(
+    rf"(?:,|\band|\bbut)\s+(?P<who>(?:the\s+)?(?:[A-Z][\w.'\u2019-]*\s+){{1,4}}?"
+    rf"(?:[A-Z][\w.'\u2019-]*|[a-z]+))\s+(?:{_SPEECH}|{_DOCUMENT_VERBS})\s+that\b")
 # '..., while the Israeli military said Hezbollah had fired some 140 rockets': a second source
 # that speaks for the rest of the sentence.
 _ATTR_WHILE = re.compile(
-    r"\b(?:while|whereas)\s+(?P<who>(?:the\s+)?(?:[A-Z][\w.'\u2019-]*\s+){0,3}"
+    r"\b(?:while|whereas|but)\s+(?P<who>(?:the\s+)?(?:[A-Z][\w.'\u2019-]*\s+){0,3}"
     r"(?:[A-Z][\w.'\u2019-]*|military|army|government|police|ministry|officials))\s+"
     r"(?:said|says|claimed|estimated|reported)\b")
 _DOCUMENT_TAILS = ("report", "study", "survey", "investigation", "inquiry", "review", "tally",
                    "count")
 # ', a Reuters investigation found.': a document that speaks at the end of a sentence.
 _ATTR_DOCUMENT_AFTER = re.compile(
-    rf",\s*(?P<who>[^,;\"\u201c\u201d]{{2,60}}?\s(?:report|study|survey|investigation|inquiry|"
-    rf"review|tally|count))\s+(?:{_DOCUMENT_VERBS})\b")
+    rf",\s*(?P<who>[^,;\"\u201c\u201d]{{2,60}}?\s(?:{'|'.join(_DOCUMENT_TAILS)}))\s+"
+    rf"(?:{_DOCUMENT_VERBS})\b")
 _ANY_SAYING = re.compile(rf"\b(?:{_SPEECH}|{_DOCUMENT_VERBS}|according to)\b", re.I)
 # "X said", "On Monday, X said", "Thwadi, the Sabratha mayor, said", "A spokesman for the
 # rescue workers, Bilal Ahmad Faizi, said", "The group, also known as MSF, said".
@@ -234,6 +233,10 @@ _KIND_ADJECTIVES = frozenset("international aid rights human humanitarian relief
                              "monitoring government-run state-run state local world global "
                              "regional non-governmental war news u.n. un".split())
 _QUOTE_MARKS = ("\"", "\u201c", "'", "\u2018")
+# What can claim lives or report a toll without being anyone's source.
+_EVENTS = frozenset("conflict war fighting violence attack attacks bombing bombings strike strikes "
+                    "offensive clashes uprising insurgency siege raid raids blast explosion "
+                    "crisis famine epidemic".split())
 _NOBODY = frozenset("reports people they we i you".split())
 
 
@@ -300,7 +303,7 @@ def _said_by(text: str) -> list[_Said]:
                 found.append(_Said(m.group("who"), m.start("who"), scope, according))
                 break
     middles = ([_ATTR_THAT] if " that " in low else []) + (
-        [_ATTR_WHILE] if "while " in low or "whereas " in low else [])
+        [_ATTR_WHILE] if "while " in low or "whereas " in low or "but " in low else [])
     for rx in middles:  # what follows is the source's
         for m in rx.finditer(text):
             if not any(f.where <= m.start("who") < f.where + len(f.who) + 2 for f in found):
@@ -311,11 +314,11 @@ def _said_by(text: str) -> list[_Said]:
     m = _ATTR_SAYING.search(text) if ", saying" in low else None
     if m and not any(f.where == m.start("who") for f in found):
         found.append(_Said(m.group("who"), m.start("who"), (m.end(), len(text))))
-    for f in found:  # "according to the Greek manager, Aegean Bulk Management."
+    for i, f in enumerate(found):  # "according to the Greek manager, Aegean Bulk Management."
         if f.according:
             name = _ACCORDING_NAME.match(text, f.where + len(f.who))
             if name:
-                found[found.index(f)] = _Said(name.group("name"), name.start("name"), f.scope, True)
+                found[i] = _Said(name.group("name"), name.start("name"), f.scope, True)
     return found
 
 
@@ -352,6 +355,8 @@ def _lead_source(text: str) -> _Said | None:
             who, where = first, m.start("appos") + appos.index(first)
     verb = m.group("verb").lower()
     words = _clean_source(who).lower().split()
+    if words and words[-1] in _EVENTS:
+        return None  # "The war has claimed 400,000 lives": an event claims lives, says nothing
     if verb not in SPEECH_VERBS and verb != "accused" and words and (
             words[-1] not in _DOCUMENTS) and not (words[-1] in ("it", "they") or (
                 _clean_source(who)[:1].isupper() and words[-1] not in _PRONOUNS)) or (
@@ -369,9 +374,11 @@ def _lead_source(text: str) -> _Said | None:
 
 
 def _attribution(sents: list[_Sent], i: int, ctx: _Ctx) -> list[_Said]:
-    """Who sentence i cites (worked out once, when first asked)."""
-    if i not in ctx.said:
-        ctx.said[i] = _cited(sents, i, ctx)
+    """Who sentence i cites, worked out once, when first asked, after the sentences before it
+    that a source may come from (its own and the two before: where a reader looks)."""
+    for j in range(max(0, i - 2), i + 1):
+        if j not in ctx.said:
+            ctx.said[j] = _cited(sents, j, ctx) if sents[j].kind in ("body", "bullet") else []
     return ctx.said[i]
 
 
@@ -386,7 +393,7 @@ def _cited(sents: list[_Sent], i: int, ctx: _Ctx) -> list[_Said]:
     if not found:
         before = sents[i - 1] if i else None
         if before and before.para == sent.para and _GOES_ON.match(sent.text):
-            carried = _attribution(sents, i - 1, ctx)
+            carried = ctx.said.get(i - 1, [])
             if carried and _named_near(sents, i, carried[-1].who):
                 return [_Said(carried[-1].who, -1, (0, len(sent.text)))]
         return []
@@ -406,11 +413,12 @@ _GOES_ON = re.compile(r"^(?:\d|(?:one|two|three|four|five|six|seven|eight|nine|t
 
 def _source_of(said: list[_Said], at: int) -> str | None:
     """The source that speaks for offset ``at`` of its sentence: of those whose stretch covers
-    it, the one named nearest to it."""
+    it, the narrowest ("..., but the army said only 12 died" over the sentence's "according to
+    officials"), then "according to X", the article's own word, then the one named nearest."""
     covering = [s for s in said if s.scope[0] <= at < s.scope[1]]
-    if any(s.according for s in covering):  # "according to X" is the article's own word
-        covering = [s for s in covering if s.according]
-    return min(covering, key=lambda s: abs(at - s.where)).who if covering else None
+    if not covering:
+        return None
+    return min(covering, key=lambda s: (-s.scope[0], not s.according, abs(at - s.where))).who
 
 
 def _resolve(sents: list[_Sent], i: int, ctx: _Ctx, found: _Said) -> str | None:
@@ -482,8 +490,7 @@ def _last_source(ctx: _Ctx, sents: list[_Sent], i: int, since: int, *, people: b
     for j in range(i - 1, -1, -1):
         if sents[j].start < since:
             break
-        said = _attribution(sents, j, ctx) if sents[j].kind in ("body", "bullet") else []
-        for one in reversed(said):
+        for one in reversed(ctx.said.get(j, [])):
             if (one.who in persons) == people:
                 return one.who
     return None

@@ -7,14 +7,19 @@ the figure's own clause, read in this order (the first rule that speaks decides,
 
 - ``noun``: what the figure counts is materiel ("six tanks") or a thing that is no person
   ("three air strikes", "18 nationalities");
-- ``aside``: a figure inside "..., including five children, ..." shares its head's fate;
 - ``predicate``: the figure's own verb or adjective after it ("30 were wounded", "seven dead",
-  "13 militants, including ..., were killed", "were among the dead");
+  "13 militants, including ..., were killed", "were among the dead", "of whom 4,000 have
+  been killed");
+- ``aside``: a figure inside "..., including five children, ..." or ", four of them
+  children," shares its head's fate;
 - ``object``: the verb or noun governing it from before ("killed 12 people", "injured another
-  43", "put the death toll at 27");
+  43", "put the death toll at 27"), or the governed list it is part of ("killed 5 soldiers, 3
+  policemen and 2 civilians");
+- ``noun-cue``: a noun of its own phrase that says it ("59,000 deaths and injuries", "19
+  bodies", "150 hostages"), or a tally brought to it ("the death toll rose to 68");
 - ``coordination``: "eight soldiers and 22 militants have been killed": the next figure's;
-- ``noun-cue``: a noun that says it ("59,000 deaths and injuries", "19 bodies", "150 hostages");
-- ``force``: a force's size ("2,000 U.S. troops");
+- ``force``: a force's size ("2,000 U.S. troops"); ``noun`` again for materiel named by the
+  figure before ("47 drones ..., while 11 were lost");
 - ``none``: nothing in the clause says; the category is other.
 """
 
@@ -40,16 +45,18 @@ CATEGORY_WORDS: dict[NumberCategory, tuple[str, ...]] = {
         "bodies", "lives", "fatalities", "corpses", "fatally", "neutralised", "neutralized",
         "eliminated", "lost", "losing", "losses", "killings", "buried", "killing of",
     ),
+    C.other: ("held out", "holding out"),
     C.wounded: (
         "wounded", "wounding", "wound", "wounds", "injured", "injuring", "injure", "injuries",
-        "injury", "hurt", "maimed", "taken to hospital", "taken to hospitals", "hospitalised",
+        "injury", "hurt", "maimed", "lost limbs", "taken to hospital", "taken to hospitals", "hospitalised",
         "hospitalized", "treated for",
     ),
     C.displaced_or_fled: (
         "fled", "flee", "flees", "fleeing", "displaced", "displacing", "displace", "uprooted",
         "evacuated", "forced from their homes", "forced from homes", "forced out", "crossed into",
         "crossed the border", "crossed from", "left their homes", "from their homes",
-        "abandoned their homes", "refugees", "made homeless", "homeless", "unable to return",
+        "abandoned their homes", "lost their homes", "refugees", "made homeless", "homeless",
+        "unable to return",
         "sought refuge", "sought shelter", "sheltering", "evacuation of",
     ),
     C.detained: (
@@ -201,6 +208,7 @@ class Reading:
         self._at: dict[int, int] = {}
         self._senses: dict[int, Sense] = {}
         self._no_count: dict[int, bool] = {}
+        self._depth = 0  # how many figures' readings wait on the one being read
 
     def plainly_no_count(self, k: int) -> bool:
         """_plainly_no_count, once per figure."""
@@ -226,8 +234,14 @@ class Reading:
     def sense(self, k: int) -> Sense:
         """What mentions[k] counts."""
         if k not in self._senses:
+            if self._depth > _MAX_DEPTH:
+                return _UNDECIDED  # a list of hundreds of figures: no chain runs that long
             self._senses[k] = _UNDECIDED  # a cycle through coordinated figures ends here
-            self._senses[k] = self._decide(k)
+            self._depth += 1
+            try:
+                self._senses[k] = self._decide(k)
+            finally:
+                self._depth -= 1
         return self._senses[k]
 
     def _decide(self, k: int) -> Sense:
@@ -241,8 +255,9 @@ class Reading:
         found = self._predicate(np_end)  # "of whom about 4,000 have been killed": its own verb
         if found:
             if not head and self._borrowed_head(k) in MATERIEL:  # "47 drones ..., while 11
+                head, noun = self._borrowed(k)
                 return Sense(C.vehicles_or_equipment,  # were lost": drones, not people
-                             frozenset({C.vehicles_or_equipment, C.other}), "noun", found[1])
+                             frozenset({C.vehicles_or_equipment, C.other}), "noun", head, noun)
             return self._cued(found, "predicate", noun)
         aside = self._aside_head(i)
         if aside is not None:
@@ -318,8 +333,12 @@ class Reading:
             head = t.low
             words += 1
             j += 1
-            if _plural(t, self.sentence) and not (head in UNITS_OF and j < len(toks) and toks[j].low == "of"):
-                break  # "50,000 civilians remain trapped": the phrase ends at its plural noun
+            if _plural(t, self.sentence) and not (
+                    head in UNITS_OF and j < len(toks) and toks[j].low == "of") and not (
+                    j < len(toks) and _np_word(toks[j], True) and _plural(toks[j], self.sentence)):
+                # "50,000 civilians remain trapped": the phrase ends at its plural noun, unless
+                # another follows ("12 arms smugglers", "two weapons inspectors")
+                break
         noun = self.sentence[toks[start].start:toks[j - 1].end] if j > start and head else ""
         return j, head, noun
 
@@ -343,6 +362,9 @@ class Reading:
             while j < len(toks) and toks[j].low in ("the", "those", "them"):
                 j += 1
         found = _cue_at(toks, j) or _after_only(toks, j)
+        if found and bare and toks[j].low == "held" and (
+                j + 1 >= len(toks) or toks[j + 1].low not in _HELD_BY):
+            found = None  # "40 soldiers held the bridge": no one was held but the bridge
         if not found and bare and j < len(toks) and toks[j].low.endswith(("ing", "ed")):
             later = self._main_verb(j + 1)  # "five civilians living near the fort were killed"
             if later is None:
@@ -351,16 +373,23 @@ class Reading:
             bare = False
         if not found:
             return None
+        described = None
         if bare:  # "40 officers stationed in the north, most of them recruits, were wounded"
             later = self._main_verb(j + found[1])
             if later is not None:
+                described = found[0]  # what the participle says stays true of them
                 j, found = later
         categories, cue_end = [found[0]], j + found[1]
-        if cue_end + 1 < len(toks) and toks[cue_end].low in ("and", "or"):  # "killed and injured"
+        # "killed and injured", "killed, wounded or missing"
+        while cue_end + 1 < len(toks) and toks[cue_end].low in ("and", "or", ","):
             more = _cue_at(toks, cue_end + 1)
-            if more and more[0] not in categories:
+            if more is None:
+                break
+            if more[0] not in categories:
                 categories.append(more[0])
-                cue_end += 1 + more[1]
+            cue_end += 1 + more[1]
+        if described is not None and described not in categories:
+            categories.append(described)
         return categories, self.sentence[toks[j].start:toks[cue_end - 1].end]
 
     def _main_verb(self, j: int) -> tuple[int, tuple[NumberCategory, int]] | None:
@@ -411,8 +440,10 @@ class Reading:
             k = j + 1
             while k < len(toks) and k - j <= 4 and toks[k].fig < 0 and toks[k].low in _BRIDGE:
                 k += 1
-            if k < len(toks) and toks[k].fig >= 0:
-                return toks[k].fig
+            if k < len(toks) and toks[k].fig >= 0 and not (
+                    k + 2 < len(toks) and toks[k + 1].low == "of"
+                    and toks[k + 2].low in ("whom", "them", "those")):
+                return toks[k].fig  # ", 12 of whom later died" is an aside, not a list
         return None
 
     def _governor(self, i: int) -> tuple[list[NumberCategory], str] | None:
@@ -536,21 +567,24 @@ class Reading:
             return k + 1 if k < len(toks) and toks[k].low == "," else j
         return j
 
-    def _borrowed_head(self, k: int) -> str:
-        """What the figure before this one counts ("47 drones ..., while 11 were lost"; "11,000
-        troops ..., down from about 19,000 two years ago, and a further 4,000")."""
+    def _borrowed(self, k: int) -> tuple[str, str]:
+        """What the figure before this one counts, head and phrase ("47 drones ..., while 11
+        were lost"; "11,000 troops ..., down from about 19,000 two years ago, and a further
+        4,000")."""
         for e in range(k - 1, max(-1, k - 1 - _LOOK_BACK), -1):
-            if e in self.at and self._senses.get(e, _UNDECIDED).rule != "aside" and not (
-                    self.plainly_no_count(e)):
-                head = self._noun_phrase(self.at[e] + 1)[1]
+            if e in self.at and not self.plainly_no_count(e) and self.sense(e).rule != "aside":
+                _, head, noun = self._noun_phrase(self.at[e] + 1)
                 if head:
-                    return head
-        return ""
+                    return head, noun
+        return "", ""
+
+    def _borrowed_head(self, k: int) -> str:
+        return self._borrowed(k)[0]
 
     def _borrowed_noun(self, k: int) -> str:
         """For "killed 12 people and injured more than 20": the 20 are people too."""
         for e in range(k - 1, max(-1, k - 1 - _LOOK_BACK), -1):
-            if e in self.at and self._senses.get(e, _UNDECIDED).rule != "aside":
+            if e in self.at and self.sense(e).rule != "aside":
                 _, head, noun = self._noun_phrase(self.at[e] + 1)
                 if noun and head not in MATERIEL and head not in THINGS and (
                         head not in _CUE_NOUNS):
@@ -558,6 +592,9 @@ class Reading:
         return ""
 
 
+# How many figures' readings may wait on one another (coordination, asides): a real sentence
+# chains a handful; a table read as one sentence would otherwise recurse for every figure.
+_MAX_DEPTH = 12
 # How many figures back a figure looks for the noun it shares ("killed 12 people and injured
 # 30"): enough for any sentence, and a bound that keeps a text of 50,000 figures linear.
 _LOOK_BACK = 6
@@ -592,9 +629,15 @@ def _cue_at(toks: list[_Tok], j: int) -> tuple[NumberCategory, int] | None:
 def _after_only(toks: list[_Tok], j: int) -> tuple[NumberCategory, int] | None:
     if j < len(toks) and toks[j].low in AFTER_ONLY:
         nxt = toks[j + 1].low if j + 1 < len(toks) else ""
+        if toks[j].low == "taken" and nxt not in _HELD_BY:
+            return None  # "400 marines were taken to the front"
         if nxt not in ("dead", "wounded", "injured", "behind"):
             return AFTER_ONLY[toks[j].low], 1
     return None
+
+
+# What follows "held" or "taken" when people are held: "held by", "taken hostage".
+_HELD_BY = frozenset("by hostage hostages captive captives prisoner prisoners away in".split())
 
 
 def _aside_word(toks: list[_Tok], j: int) -> bool:
@@ -642,6 +685,34 @@ def _plural(t: _Tok, sentence: str) -> bool:
     return (word in _PLURALS or word.endswith("men") or word.endswith("s") and len(word) > 3
             and not word.endswith(("ss", "us", "is"))) and word.isalpha() and (
         sentence[t.start:t.start + 1].islower())
+
+
+def bounds(reading: Reading, k: int) -> frozenset[Qualifier]:
+    """Every qualifier a careful reader could give the figure: its own bound, and
+    - at_most beside approximately for "nearly", "almost", "close to", "just under";
+    - exact beside at_most for "up to" after a verb of increase ("brought the toll up to 40");
+    - the bound of the figure it is listed with ("at least 12 killed and 30 wounded");
+    - any, for a range ("between 500 and 700" may be read as bounds or as an estimate)."""
+    m = reading.mentions[k]
+    if m.low is not None:
+        return frozenset(Qualifier)
+    found = {m.qualifier}
+    before = reading.sentence[max(0, m.start - 40):m.start]
+    if m.qualifier is Qualifier.approximately and _NEAR_BELOW.search(before):
+        found.add(Qualifier.at_most)
+    if m.qualifier is Qualifier.at_most and _RISING_UP_TO.search(before):
+        found.add(Qualifier.exact)
+    if m.qualifier is Qualifier.exact and k and _LISTED_AFTER.fullmatch(
+            reading.sentence[reading.mentions[k - 1].end:m.start]):
+        found.add(reading.mentions[k - 1].qualifier)
+    return frozenset(found)
+
+
+_NEAR_BELOW = re.compile(r"\b(?:nearly|almost|close to|just under)\s*$", re.I)
+_RISING_UP_TO = re.compile(r"\b(?:rose|risen|rising|brought|bringing|pushed|pushing|climbed|"
+                           r"raised|raising|toll|total|number)\b[\w\s]{0,20}up to\s*$", re.I)
+# What may stand between two figures of one list: "12 killed and 30", "12 dead, 30".
+_LISTED_AFTER = re.compile(r"\s*(?:[a-z]+\s+){0,2}(?:and|,)\s*", re.I)
 
 
 def read(sentence: str, mentions: list[Mention]) -> Reading:
@@ -766,7 +837,6 @@ _PERSON_NOUNS = re.compile(
     r"tanks?|trucks?|jeeps?|vehicles?|villages|helicopters?|aircraft|drones?|"
     r"bomb makers|suicide|wounded|injured|dead|killed|were|was|have|had|more|others|of them)\b",
 )
-_OF_PERSONS = re.compile(r"^\s+of\s+(?:its|their|the|his|her|our|those|these)(?=\s)")
 _SMALL_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"}
 _DIGIT = re.compile(r"\d")
 _YEAR = re.compile(r"\d{4}")
@@ -774,15 +844,12 @@ _ALL_DIGITS = re.compile(r"\d+")
 _DECADE_S = re.compile(r"^'?s\b")  # "the 1990s"
 _BOUND_END = re.compile(r"(?:at least|at most|in all|by at least)\s*$", re.I)
 _DASH_END = re.compile(r"-\s*$")
-_DASH_WORD_START = re.compile(r"^-\w")
+_DASH_WORD_START = re.compile(r"^-(?!odd\b|plus\b)\w")  # "F-16", but not "40-odd fighters"
 _CAP_WORD_END = re.compile(r"(?:^|[^\w])[A-Z][\w.]*\s*$")
 _SENTENCE_START_CAP_END = re.compile(r"(?:^|[.!?\"\u201c]\s*)[A-Z][\w.]*\s*$")
 _CAP_HEDGE_END = re.compile(r"(?:About|Around|Some|Nearly|Over|At least|More than)\s*$")
 _RATE_AFTER = re.compile(r"^[^,.;]{0,30}\b(?:every|per|each day|a day|a week|a month)\b")
 _DETERMINER_END = re.compile(r"\b(?:the|these|those|both|all|its|their|his|her|first)\s*$", re.I)
-_CASUALTY_VERB_END = re.compile(r"\b(?:killed|killing|killing at least|injured|injuring|"
-                                r"wounded|wounding|and)\s*$", re.I)
-_PUNCT_START = re.compile(r"^\s*[.,]")
 
 _MILITARY_THINGS = frozenset("strike strikes airstrike airstrikes raid raids sortie sorties village "
                              "villages position positions base bases checkpoint checkpoints "

@@ -388,3 +388,20 @@ def _sources(text: str) -> dict[float, str | None]:
 def test_attribution(text: str, expected: dict) -> None:
     got = _sources(text)
     assert {v: got.get(v, "missing") for v in expected} == expected
+
+
+def test_attribution_reads_without_recursion() -> None:
+    text = "The U.N. said so. " + "It said so. " * 250 + "It said 5 people were killed."
+    assert [n.value for n in extract(text).numbers] == [5]
+    text = "They said it. " + "They fled. " * 3000 + "Gunmen killed 5 people."
+    assert [n.value for n in extract(text).numbers] == [5]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("According to local officials, 40 people were killed, but the army said only 12 died.",
+     {40: "local officials", 12: "army"}),
+    ("The war has claimed 400,000 lives, according to the U.N. envoy.",
+     {400_000: "U.N. envoy"}),
+])
+def test_the_narrowest_source_speaks(text: str, expected: dict) -> None:
+    assert {v: s for v, s in _sources(text).items() if v in expected} == expected

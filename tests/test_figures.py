@@ -140,3 +140,65 @@ def test_reading_any_word_salad_ends_quickly() -> None:
             counts(reading, k)
             is_count(reading, k)
     assert time.perf_counter() - started < 30  # a loop that never ends fails here, not CI's clock
+
+
+# --- cases a review found ---------------------------------------------------------------------
+
+
+def test_a_long_list_of_figures_reads_without_recursion() -> None:
+    sentence = "10 and " * 600 + "11 people were killed."
+    mentions = find_mentions(sentence)
+    reading = read(sentence, mentions)
+    assert reading.sense(len(mentions) - 1).category is K
+    reading.sense(0)  # a chain this long is cut, not followed to the end of the stack
+
+
+@pytest.mark.parametrize(("sentence", "value", "label"), [
+    # a participle describes them; the main verb says what then happened: both are true
+    ("Some 50 people wounded in the attack were evacuated by boat.", 50, W),
+    ("The 40 soldiers killed in the ambush were buried on Sunday.", 40, K),
+    # ", 12 of whom later died" is an aside about the 40, not a list with it
+    ("Hospitals treated 40 people, 12 of whom later died.", 40, W),
+    # every cue of a list counts
+    ("About 20 people were killed, wounded or missing after the blast.", 20, W),
+    # a plural followed by another is a compound noun, not the end of the phrase
+    ("Police said 12 arms smugglers were detained at the border.", 12, H),
+])
+def test_labels_the_clause_supports_are_not_contradicted(sentence: str, value: float,
+                                                         label: NumberCategory) -> None:
+    mentions = find_mentions(sentence)
+    k = next(i for i, m in enumerate(mentions) if m.value == value)
+    assert not read(sentence, mentions).sense(k).contradicts(label)
+
+
+@pytest.mark.parametrize(("sentence", "value", "not_label"), [
+    ("Some 40 soldiers held the bridge until dawn.", 40, H),  # held a bridge: no one detained
+    ("About 400 marines were taken to the front.", 400, H),
+    ("More than 5,000 people lost their homes in the floods.", 5000, K),
+])
+def test_broad_cues_need_their_context(sentence: str, value: float,
+                                       not_label: NumberCategory) -> None:
+    mentions = find_mentions(sentence)
+    k = next(i for i, m in enumerate(mentions) if m.value == value)
+    assert read(sentence, mentions).sense(k).category is not not_label
+
+
+@pytest.mark.parametrize(("sentence", "value", "also"), [
+    ("The U.N. has documented nearly 59,000 deaths.", 59000, Qualifier.at_most),
+    ("The attack brought the death toll up to 40.", 40, Qualifier.exact),
+    ("At least 12 were killed and 30 wounded.", 30, Qualifier.at_least),
+    ("Between 500 and 700 militants are in the city.", 500, Qualifier.approximately),
+])
+def test_a_bound_may_be_read_two_ways(sentence: str, value: float, also: Qualifier) -> None:
+    from summarizer._figures import bounds
+
+    mentions = find_mentions(sentence)
+    k = next(i for i, m in enumerate(mentions) if value in m.values)
+    assert also in bounds(read(sentence, mentions), k)
+
+
+def test_forty_odd_is_a_figure() -> None:
+    from summarizer._extractive import extract
+
+    [figure] = extract("Forty-odd fighters were killed in the raid, officials said.").numbers
+    assert (figure.value, figure.qualifier) == (40, Qualifier.approximately)

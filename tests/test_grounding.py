@@ -224,3 +224,18 @@ def test_source_must_be_named_near_its_evidence() -> None:
     assert ground(brief([{**far, "attributed_to": "Police"}]), LABELS).ok
     fixed, [warning] = drop_unverified(brief([far]), ground(brief([far]), LABELS).problems)
     assert fixed.numbers[0].attributed_to is None and warning.startswith("dropped numbers[0]")
+
+
+def test_a_source_named_in_full_earlier_and_by_surname_near_is_near() -> None:
+    article = ("President Roch Marc Christian Kabore visited the scene. The attack began at "
+               "night. Guests hid in the kitchen. Kabore said 23 people were killed.")
+    b = brief([fig("Kabore said 23 people were killed.", value=23, category="killed",
+                   attributed_to="Roch Marc Christian Kabore")])
+    assert ground(b, article).ok
+
+
+def test_the_quote_in_a_problem_is_the_figures_own_words() -> None:
+    article = "Forty people were killed in the raid, officials said."
+    b = brief([fig(article, value=40, category="wounded")])
+    [problem] = ground(b, article).problems
+    assert "'Forty people were killed'" in problem.message
