@@ -7,7 +7,9 @@ Every error ``summarizer`` raises on purpose derives from :class:`SummarizerErro
     ├── ConfigurationError       bad settings: unknown engine, missing model, bad prompt folder
     ├── EngineError              the model or its transport failed
     │   ├── TransportError       timeouts, connection faults, 429 and 5xx after the retries ran out
+    │   │   └── RequestTimeoutError  a request took longer than its limit
     │   ├── RequestRejectedError 400/401/403/404: bad request, bad key, unknown model (never retried)
+    │   │   └── ContextOverflowError the request did not fit the model's context window
     │   ├── RefusalError         the model declined; carries its words
     │   └── TruncatedOutputError the output hit the length limit even after one longer retry
     ├── BriefValidationError     no valid, grounded brief after all re-asks (strict policy)
@@ -53,12 +55,25 @@ class TransportError(EngineError):
         self.retry_after = retry_after
 
 
+class RequestTimeoutError(TransportError):
+    """A request took longer than its limit (connect, a read, or the whole answer)."""
+
+
 class RequestRejectedError(EngineError):
     """The endpoint rejected the request for good (bad request, key or model)."""
 
     def __init__(self, message: str, *, status_code: int | None = None) -> None:
         super().__init__(message)
         self.status_code = status_code
+
+
+class ContextOverflowError(RequestRejectedError):
+    """The prompt and the output asked for did not fit the model's context window;
+    ``context_tokens`` is the window the server named, when it named one."""
+
+    def __init__(self, message: str, *, context_tokens: int | None = None) -> None:
+        super().__init__(message, status_code=400)
+        self.context_tokens = context_tokens
 
 
 class RefusalError(EngineError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import random
 import re
 import threading
@@ -29,10 +30,12 @@ from ._engines import ChatModel, ChatReply, ChatRequest
 from ._errors import (
     BriefValidationError,
     ConfigurationError,
+    ContextOverflowError,
     EngineError,
     InputError,
     InternalError,
     RefusalError,
+    RequestTimeoutError,
     SummarizerError,
     TransportError,
     TruncatedOutputError,
@@ -45,8 +48,17 @@ from ._settings import Settings
 from ._text import clean_input, clip
 
 Policy = Literal["lenient", "strict"]
+log = logging.getLogger("summarizer")
 FALLBACK = "the model gave no valid brief"
 T = TypeVar("T")
+
+
+MAX_TIMEOUTS = 2  # timed-out requests asked again (with twice the time each)
+
+
+def _seconds(limits: list[float]) -> str:
+    shown = [f"{t:g}" for t in limits]
+    return (", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]) + " s"
 
 
 def check_article(text: str) -> str:
@@ -292,9 +304,27 @@ class Summarizer:
         )
 
     async def _llm(self, model: ChatModel, article: str, policy: Policy) -> Result:
-        """Brief an article, in parts if it does not fit the model's context."""
+        """Brief an article, in parts if it does not fit the model's context. A server that
+        says its context is smaller than assumed is taken at its word, once, and the article
+        planned again (in parts, with less output) rather than failed."""
+        try:
+            return await self._planned(model, article, policy)
+        except ContextOverflowError as exc:
+            assumed = self._context(model)
+            if not exc.context_tokens or (assumed and exc.context_tokens >= assumed):
+                raise
+            model.context_from_server = exc.context_tokens
+            log.info("the endpoint's context window is %d tokens, not %s: briefing again to fit",
+                     exc.context_tokens, assumed)
+            return await self._planned(model, article, policy)
+
+    def _context(self, model: ChatModel) -> int | None:
+        """The context window: the server's word, else --context-tokens, else what is known."""
+        return model.context_from_server or self.settings.context_tokens or model.context_tokens
+
+    async def _planned(self, model: ChatModel, article: str, policy: Policy) -> Result:
         assert self._prompts is not None
-        context = self.settings.context_tokens or model.context_tokens
+        context = self._context(model)
         if not context:
             return await self._llm_one(model, article, policy)
         if self._overhead is None:  # the prompt without the article, and the schema: fixed
@@ -302,20 +332,23 @@ class Summarizer:
                                  for m in build_messages(self._prompts, ""))
             self._overhead += model.count_tokens(compact(self._schema))
         overhead = self._overhead
-        budget = context - self.settings.max_tokens - overhead
+        # Never ask for more output than fits: a small window gets a smaller output budget
+        # (down to 256 tokens) before the article is cut into smaller parts.
+        max_tokens = min(self.settings.max_tokens, max(256, context - overhead - 512))
+        budget = context - max_tokens - overhead
         if budget < 256:
             raise ConfigurationError(
                 f"a context of {context} tokens leaves no room for an article after the prompt "
-                f"({overhead} tokens) and the output budget ({self.settings.max_tokens}); "
+                f"({overhead} tokens) and the output budget ({max_tokens}); "
                 "raise --context-tokens or lower --max-tokens"
             )
         if model.count_tokens(article) <= budget:
-            return await self._llm_one(model, article, policy)
+            return await self._llm_one(model, article, policy, max_tokens)
         parts = split_article(article, budget, model.count_tokens)
         results: list[Result] = []
         for part in parts:
             try:
-                results.append(await self._llm_one(model, part, policy))
+                results.append(await self._llm_one(model, part, policy, max_tokens))
             except (EngineError, BriefValidationError) as exc:  # count the parts already paid
                 paid = sum((r.meta.usage for r in results), Usage())
                 exc.attempts = (exc.attempts or 0) + sum(r.meta.attempts for r in results)
@@ -345,23 +378,24 @@ class Summarizer:
             "spans": report.spans,
         }))
 
-    async def _llm_one(self, model: ChatModel, article: str, policy: Policy) -> Result:
+    async def _llm_one(self, model: ChatModel, article: str, policy: Policy,
+                       max_tokens: int | None = None) -> Result:
         run = _Run()
         try:
-            return await self._attempts(model, article, policy, run)
+            return await self._attempts(model, article, policy, run,
+                                        max_tokens or self.settings.max_tokens)
         except EngineError as exc:  # what was paid for stays known, even without a brief
             exc.attempts, exc.usage = len(run.attempts), run.usage
             raise
 
     async def _attempts(self, model: ChatModel, article: str, policy: Policy,
-                        run: _Run) -> Result:
+                        run: _Run, max_tokens: int) -> Result:
         s = self.settings
         assert self._prompts is not None
         prompts = self._prompts
         art = Article(article)
         first = build_messages(prompts, article)
         messages = first
-        max_tokens = s.max_tokens
         longer_used = False
         reasks = 0
         reason = "initial"
@@ -379,16 +413,19 @@ class Summarizer:
                 words = reply.refusal or reply.text or "(no reason given)"
                 raise RefusalError(f"the model refused: {words.strip()[:300]}", refusal=words)
             if reply.finish_reason == "length":
-                if longer_used:
-                    raise TruncatedOutputError(
-                        f"the model's output was cut at {max_tokens} tokens twice; "
-                        "raise --max-tokens or use a model with more room"
-                    )
+                longer = (*first, {"role": "assistant", "content": output},
+                          {"role": "user", "content": prompts.render("shorter")})
+                room = self._room(model, longer, max_tokens * 2)
+                if longer_used or room <= max_tokens:
+                    cut = (f"the model's output was cut at {max_tokens} tokens"
+                           + (" twice" if longer_used else " and there is no room for more"))
+                    if policy == "strict":
+                        raise TruncatedOutputError(
+                            f"{cut}; raise --max-tokens or use a model with more room")
+                    brief, problems = None, [cut]  # lenient: the extractive brief, with a warning
+                    break
                 longer_used = True
-                max_tokens *= 2
-                messages = (*first, {"role": "assistant", "content": output},
-                            {"role": "user", "content": prompts.render("shorter")})
-                reason = "longer output"
+                max_tokens, messages, reason = room, longer, "longer output"
                 continue
             brief, problems = parse_brief(output)
             trimmed = []
@@ -438,6 +475,15 @@ class Summarizer:
             ),
         )
 
+    def _room(self, model: ChatModel, messages: tuple[dict[str, str], ...], wanted: int) -> int:
+        """The output budget that fits the context beside these messages (at most wanted)."""
+        context = self._context(model)
+        if not context:
+            return wanted
+        used = sum(model.count_tokens(m["content"]) for m in messages)
+        used += model.count_tokens(self._schema_prompt)  # sent once, in a request or a prompt
+        return max(0, min(wanted, context - used - 16))
+
     @staticmethod
     def _lenient(brief: Brief, article: str, problems: list[Problem]) -> tuple[Brief, list[str]]:
         """Drop what cannot be verified; prose with an unfounded figure is replaced by the
@@ -464,9 +510,14 @@ class Summarizer:
         back-off with jitter, Retry-After honoured, bounded by count and by the brief's deadline."""
         s = self.settings
         why = reason
+        # A timed-out request is asked again with twice the time, at most twice: a server that
+        # works on one request at a time is still busy with the one abandoned, and the same
+        # limit would time out behind it again.
+        limits: list[float] = []
 
         def stop(state: RetryCallState) -> bool:
             return (state.attempt_number > s.transport_retries
+                    or len(limits) > MAX_TIMEOUTS
                     or time.monotonic() - run.started >= s.deadline)
 
         def wait(state: RetryCallState) -> float:
@@ -481,11 +532,23 @@ class Summarizer:
             retry=retry_if_exception_type(TransportError), stop=stop, wait=wait, reraise=True,
             sleep=s.sleep,
         )
+        base = request.timeout or model.request_deadline
         async for attempt in retrying:
             with attempt:
                 started = time.monotonic()
+                sent = replace(request, timeout=base * 2 ** len(limits)) if base else request
                 try:
-                    reply = await self._complete(model, request, run)
+                    reply = await self._complete(model, sent, run)
+                except RequestTimeoutError as exc:
+                    run.record(why, f"transport error: {exc}", Usage(), time.monotonic() - started)
+                    why = f"retry: {exc}"
+                    limits.append(sent.timeout or 0)
+                    if len(limits) > MAX_TIMEOUTS:
+                        raise RequestTimeoutError(
+                            f"the model endpoint did not answer within {_seconds(limits)}; a "
+                            "server that answers one request at a time may still be working on "
+                            "the abandoned ones: raise --timeout") from None
+                    raise
                 except TransportError as exc:
                     run.record(why, f"transport error: {exc}", Usage(), time.monotonic() - started)
                     why = f"retry: {exc}"
@@ -500,15 +563,16 @@ class Summarizer:
         raise AssertionError("unreachable: tenacity re-raises the last error")
 
     async def _complete(self, model: ChatModel, request: ChatRequest, run: _Run) -> ChatReply:
-        """One request, held to the engine's limit for a request and to what is left of the
-        brief's deadline, start to finish."""
+        """One request, held to its limit and to what is left of the brief's deadline, start to
+        finish."""
         left = self.settings.deadline - (time.monotonic() - run.started)
-        limit = min(model.request_deadline or left, left)
+        limit = min(request.timeout or model.request_deadline or left, left)
         try:
-            return await asyncio.wait_for(model.complete(request), timeout=max(limit, 0.001))
+            return await asyncio.wait_for(model.complete(replace(request, timeout=limit)),
+                                          timeout=max(limit, 0.001))
         except asyncio.TimeoutError:
-            raise TransportError(f"timed out: the answer took longer than {limit:g} s in all"
-                                 ) from None
+            raise RequestTimeoutError(f"timed out: the answer took longer than {limit:g} s in "
+                                      "all") from None
 
     # --- sync bridge ----------------------------------------------------------------------
 

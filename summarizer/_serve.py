@@ -43,6 +43,7 @@ from ._errors import (
     InternalError,
     RefusalError,
     RequestRejectedError,
+    RequestTimeoutError,
     SummarizerError,
     TransportError,
     TruncatedOutputError,
@@ -155,8 +156,7 @@ def classify(exc: BaseException) -> ServiceError:
         return exc
     if isinstance(exc, InputError):
         return ServiceError(422, "input_error", str(exc))
-    if isinstance(exc, TransportError) and "timed out" in str(exc):
-        # The OpenAI engine words every timeout "the model endpoint timed out".
+    if isinstance(exc, RequestTimeoutError):
         return ServiceError(504, "model_timeout", str(exc))
     if isinstance(exc, BriefValidationError):
         return ServiceError(502, "invalid_brief", str(exc))

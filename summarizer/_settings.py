@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from ._engines import ChatModel
 
 ENGINES = ("auto", "extractive", "openai", "local")
+# How the openai engine can ask for JSON, best first (see _engines/_openai.py).
+RESPONSE_FORMATS = ("json_schema", "json_object+schema", "json_object", "text")
 
 
 def _env(name: str) -> str | None:
@@ -42,6 +44,7 @@ class Settings:
     context_tokens: int | None = None  # the model's context; longer articles are split
     cache: bool = True  # reuse results of identical requests (LLM engines only)
     cache_dir: str | Path | None = None  # SUMMARIZER_CACHE_DIR, else the user cache folder
+    response_format: str = "auto"  # auto, or one of the openai engine's modes to keep
     backoff: float = 0.5
     max_backoff: float = 30.0
     sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep, repr=False)
@@ -82,7 +85,7 @@ class Settings:
             return OpenAIEngine(
                 model=self.model or ("gpt-4o-mini" if not self.base_url else ""),
                 base_url=self.base_url, api_key=self.api_key, timeout=self.timeout,
-                transport=transport,
+                transport=transport, response_format=self.response_format,
             )
         if engine == "local":
             from ._engines._local import LocalEngine

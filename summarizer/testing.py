@@ -22,7 +22,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -126,8 +126,10 @@ class FakeOpenAIServer:
 
     Replies come from the script queue, then from ``responder(index, body)`` if given, then the
     default: the extractive engine's brief of the article in the request. With
-    ``reject_json_schema=True`` it answers ``response_format: json_schema`` with a 400, like an
-    older server. Every request body is kept in ``requests``.
+    ``reject_json_schema=True`` (or a status: 400, 422, 500) it refuses ``response_format:
+    json_schema`` the way real servers do: a 400 saying so (older OpenAI-compatible servers), a
+    422 naming the field (FastAPI-based ones), a 500 quoting the validation error
+    (llama-cpp-python's). Every request body is kept in ``requests``.
     """
 
     def __init__(
@@ -135,7 +137,7 @@ class FakeOpenAIServer:
         replies: Iterable[Reply] = (),
         *,
         port: int = 0,
-        reject_json_schema: bool = False,
+        reject_json_schema: bool | int = False,
         latency: float = 0.0,
         responder: Responder | None = None,
         models: Iterable[str] = ("fake-model",),
@@ -233,6 +235,19 @@ def pathological_texts(size: int = 100_000) -> dict[str, str]:
     return out
 
 
+# How real servers refuse response_format json_schema, by status.
+_FORMAT_REJECTIONS: dict[int, Any] = {
+    400: {"error": {"message": "response_format json_schema is not supported by this server",
+                    "type": "invalid_request_error", "param": "response_format"}},
+    422: {"detail": [{"type": "literal_error", "loc": ["body", "response_format", "type"],
+                      "msg": "Input should be 'text' or 'json_object'", "input": "json_schema"}]},
+    500: {"error": {"message": "1 validation error:\n  {'type': 'literal_error', 'loc': ('body', "
+                               "'response_format', 'type'), 'msg': \"Input should be 'text' or "
+                               "'json_object'\", 'input': 'json_schema'}",
+                    "type": "internal_server_error", "param": None, "code": None}},
+}
+
+
 def default_content(body: dict[str, Any]) -> str:
     """The extractive engine's brief of the article in a chat request, as JSON."""
     from ._extractive import extract
@@ -303,8 +318,9 @@ def _handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
                 return
             fmt = (body.get("response_format") or {}).get("type")
             if server.reject_json_schema and fmt == "json_schema":
-                reply = replace(reply, status=400, error="response_format json_schema is not "
-                                "supported by this server")
+                status = 400 if server.reject_json_schema is True else int(server.reject_json_schema)
+                self._send(status, _FORMAT_REJECTIONS[status])
+                return
             if reply.status != 200:
                 kind = "rate_limit_exceeded" if reply.status == 429 else "server_error"
                 self._send(reply.status, {"error": {"message": reply.error or "error",

@@ -109,5 +109,6 @@ def test_soak(strict: bool) -> None:
     assert len(server.requests) >= N
     assert successes >= N * 0.6
     assert set(kinds) <= {"ok", "RefusalError", "TruncatedOutputError", "TransportError",
+                          "RequestTimeoutError",
                           "BriefValidationError"}
     assert kinds["RefusalError"] > 0

@@ -19,6 +19,8 @@ class ChatRequest:
     max_tokens: int = 2048
     #: The schema as an instruction, for engines that cannot enforce it (prompts/schema.md).
     schema_prompt: str = ""
+    #: Seconds this request may take, start to finish; None: the engine's own limit.
+    timeout: float | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,9 @@ class ChatModel(ABC):
     #: The longest one request may take, start to finish, in seconds; None for no limit (a
     #: model in this process cannot be stopped halfway anyway).
     request_deadline: float | None = None
+    #: The context window the server itself named (in an error, or its model list): it
+    #: overrides any setting, for the rest of the run.
+    context_from_server: int | None = None
 
     def count_tokens(self, text: str) -> int:
         """Tokens in a text: the model's tokenizer where an engine has one, else an estimate."""

@@ -5,14 +5,23 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import json
+import logging
+import re
 import threading
 import time
 from typing import Any, Literal
 
 import openai
 
-from .._errors import ConfigurationError, RequestRejectedError, TransportError
+from .._errors import (
+    ConfigurationError,
+    ContextOverflowError,
+    RequestRejectedError,
+    RequestTimeoutError,
+    TransportError,
+)
 from .._result import Usage
+from .._settings import RESPONSE_FORMATS
 from ._base import ChatModel, ChatReply, ChatRequest
 
 # Context windows of well-known models; any other model gets DEFAULT_CONTEXT unless configured.
@@ -20,8 +29,15 @@ CONTEXTS = {"gpt-4o": 128_000, "gpt-4o-mini": 128_000, "gpt-4.1": 1_000_000,
             "gpt-4.1-mini": 1_000_000, "gpt-3.5-turbo": 16_385}
 DEFAULT_CONTEXT = 8192
 
-# Output modes, best first; a server that rejects one is asked in the next, once per engine.
-MODES = ("json_schema", "json_object", "text")
+# Output modes, best first; a server that rejects one is asked in the next, once per engine:
+# - json_schema: OpenAI's structured outputs (OpenAI, vLLM, Ollama, LM Studio);
+# - json_object+schema: JSON mode with the schema beside it, which llama.cpp's servers use to
+#   constrain the output (a server that ignores the extra key still gets JSON mode), the schema
+#   in the prompt as well;
+# - json_object: JSON mode, the schema in the prompt;
+# - text: the schema in the prompt, the JSON found in the reply.
+MODES = RESPONSE_FORMATS
+log = logging.getLogger("summarizer")
 
 
 class OpenAIEngine(ChatModel):
@@ -37,6 +53,7 @@ class OpenAIEngine(ChatModel):
         api_key: str | None = None,
         timeout: float = 60.0,
         transport: Literal["httpx", "aiohttp"] = "httpx",
+        response_format: str = "auto",
     ) -> None:
         if not model:
             raise ConfigurationError("no model named: pass --model or set SUMMARIZER_MODEL")
@@ -62,7 +79,12 @@ class OpenAIEngine(ChatModel):
             self._raw_errors = (aiohttp.ClientError,)
         self._clients: dict[asyncio.AbstractEventLoop, openai.AsyncOpenAI] = {}
         self._lock = threading.Lock()  # the sync bridge's thread and a caller's may both ask
-        self.mode = MODES[0]
+        if response_format not in ("auto", *MODES):
+            raise ConfigurationError(f"unknown response format {response_format!r}; choose "
+                                     f"auto or one of {', '.join(MODES)}")
+        # "auto" starts at the best and follows what the server says; a mode given is kept.
+        self.pinned = response_format != "auto"
+        self.mode = MODES[0] if not self.pinned else response_format
 
     def _client(self) -> openai.AsyncOpenAI:
         """The running loop's client. Connections belong to the loop that opened them, so an
@@ -98,9 +120,14 @@ class OpenAIEngine(ChatModel):
         while True:
             try:
                 return await self._create(request)
-            except openai.BadRequestError as exc:
-                if self.mode != MODES[-1] and _rejects_format(exc):
-                    self.mode = MODES[MODES.index(self.mode) + 1]
+            except openai.APIStatusError as exc:
+                # A server says it rejects the output format in words, with whatever status it
+                # chooses (400, 422, or a 500 from llama.cpp's): never a fault to retry.
+                if not self.pinned and self.mode != MODES[-1] and _rejects_format(exc):
+                    rejected, self.mode = self.mode, MODES[MODES.index(self.mode) + 1]
+                    log.info("the endpoint rejected response_format %s (%d: %s); asking with %s",
+                             rejected, exc.status_code, self._scrub(_detail(exc))[:120],
+                             self.mode)
                     continue
                 error = self._translate(exc)
             except openai.OpenAIError as exc:
@@ -127,15 +154,18 @@ class OpenAIEngine(ChatModel):
             # Without server-side structure the schema travels in the prompt, once, compactly.
             messages[0] = {**messages[0],
                            "content": f"{messages[0]['content']}\n\n{request.schema_prompt}"}
-            if self.mode == "json_object":
+            if self.mode == "json_object+schema":
+                body["response_format"] = {"type": "json_object", "schema": request.schema}
+            elif self.mode == "json_object":
                 body["response_format"] = {"type": "json_object"}
         # The SDK's generic POST: it still authenticates, sends and raises its typed error for
         # every non-2xx status, but skips what chat.completions.create() adds per request for
         # nothing here: walking the parameters through its TypedDict transforms, deep-copying
         # the body, building its full response models (together over half its CPU a request).
         # (Its default headers carry the JSON content type.)
+        options: Any = {"timeout": request.timeout} if request.timeout else {}
         content = await self._client().post("/chat/completions", content=json.dumps(body).encode(),
-                                            cast_to=bytes)
+                                            cast_to=bytes, options=options)
         return self._reply(json.loads(content))
 
     def _reply(self, data: Any) -> ChatReply:
@@ -159,7 +189,7 @@ class OpenAIEngine(ChatModel):
     def _translate(self, exc: openai.OpenAIError) -> Exception:
         """The SDK's error as ours, with the key scrubbed from any text that came back."""
         if isinstance(exc, openai.APITimeoutError) and self._timed_out(exc):
-            return TransportError("the model endpoint timed out")
+            return RequestTimeoutError("the model endpoint timed out")
         if isinstance(exc, openai.APIConnectionError):  # the timeout error is one too
             return TransportError("could not connect to the model endpoint")
         if isinstance(exc, openai.APIStatusError):
@@ -173,6 +203,11 @@ class OpenAIEngine(ChatModel):
                 return TransportError(
                     f"server error ({status}): {detail}", retry_after=_retry_after(exc.response)
                 )
+            if status in (400, 413, 422) and _overflows(exc):
+                window = _CONTEXT_SIZE.search(detail)
+                return ContextOverflowError(
+                    f"the request did not fit the model's context window ({status}): {detail}",
+                    context_tokens=int(window.group(1).replace(",", "")) if window else None)
             what = {
                 400: "bad request",
                 401: "the API key was rejected",
@@ -217,9 +252,32 @@ def _detail(exc: openai.APIStatusError) -> str:
     return " ".join(str(exc.message).split())[:200]
 
 
-def _rejects_format(exc: openai.BadRequestError) -> bool:
+def _rejects_format(exc: openai.APIStatusError) -> bool:
+    """True if an error answer is about the output format asked for (the field or its values),
+    whatever its status; a 5xx only when it names the field, as faults of the server say
+    nothing of it."""
+    if exc.status_code not in (400, 404, 415, 422, 500, 501):
+        return False
     text = f"{exc.message} {exc.body}".lower()
-    return any(w in text for w in ("response_format", "json_schema", "json_object", "schema"))
+    if exc.status_code >= 500:
+        return bool(_FORMAT_FIELD.search(text))
+    return any(w in text for w in ("response_format", "json_schema", "json_object", "schema",
+                                   "guided", "structured output"))
+
+
+_FORMAT_FIELD = re.compile(r"response_format|json_schema|json_object")
+# "This model's maximum context length is 4096 tokens", vLLM's "max_model_len 4096", llama.cpp's
+# "the request exceeds the available context size (4096 tokens)".
+_CONTEXT_SIZE = re.compile(
+    r"(?:context(?: length| window| size)?(?: is| of)?|max_model_len(?: is| of)?|n_ctx(?: is|=)?)"
+    r"\D{0,30}?(\d[\d,]{2,})", re.I)
+
+
+def _overflows(exc: openai.APIStatusError) -> bool:
+    """True if an error answer says the request was too long for the model's context."""
+    text = f"{exc.message} {exc.body}".lower()
+    return "context_length_exceeded" in text or "context length" in text or (
+        "context" in text and ("exceed" in text or "too long" in text or "maximum" in text))
 
 
 def _retry_after(response: Any) -> float | None:

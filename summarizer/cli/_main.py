@@ -19,7 +19,7 @@ from .._errors import SummarizerError
 from .._eval import evaluate, report
 from .._pipeline import Summarizer
 from .._result import Result
-from .._settings import ENGINES, Settings
+from .._settings import ENGINES, RESPONSE_FORMATS, Settings
 from .._sources import prepare, read_path, read_stream
 
 log = logging.getLogger("summarizer")
@@ -36,7 +36,11 @@ def engine_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--base-url", envvar="OPENAI_BASE_URL",
                      help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1."),
         click.option("--timeout", type=float, default=60.0, show_default=True,
-                     help="Seconds per model request."),
+                     help="Seconds per model request, start to finish."),
+        click.option("--response-format", type=click.Choice(["auto", *RESPONSE_FORMATS]),
+                     default="auto", show_default=True, envvar="SUMMARIZER_RESPONSE_FORMAT",
+                     help="How the openai engine asks for JSON; auto starts with json_schema "
+                          "and follows what the server rejects."),
         click.option("--model-path", envvar="SUMMARIZER_LOCAL_MODEL", type=click.Path(),
                      help="GGUF file for --engine local (default: the bundled SmolLM2-135M)."),
         click.option("--prompts", envvar="SUMMARIZER_PROMPTS", type=click.Path(),
@@ -69,7 +73,7 @@ def settings_from(opts: dict[str, Any]) -> Settings:
         timeout=opts["timeout"], model_path=opts["model_path"], prompts=opts["prompts"],
         reasks=opts["reasks"], max_tokens=opts["max_tokens"], strict=opts["strict"],
         context_tokens=opts["context_tokens"], cache=opts["cache"],
-        transport_retries=opts["retries"],
+        transport_retries=opts["retries"], response_format=opts["response_format"],
     )
 
 
