@@ -338,6 +338,11 @@ class _Metered(ChatModel):
         self._progress.usage = self._progress.usage + reply.usage
         return reply
 
+    async def prepare(self) -> None:
+        """The wrapped engine's, and what it learnt."""
+        await self.inner.prepare()
+        self.context_tokens = self.inner.context_tokens
+
     def count_tokens(self, text: str) -> int:
         """The wrapped engine's count (its tokenizer, where it has one)."""
         return self.inner.count_tokens(text)
@@ -393,6 +398,8 @@ class BatchItem:
         if isinstance(error, BriefValidationError | EngineError) and error.usage is not None:
             meta["attempts"] = error.attempts
             meta["usage"] = error.usage.model_dump(mode="json")
+            if error.attempt_log:
+                meta["attempt_log"] = [a.model_dump(mode="json") for a in error.attempt_log]
         record["meta"] = meta
         return record
 
@@ -704,9 +711,10 @@ def _done_ids(data: bytes, path: Path) -> set[str]:
 
 async def run_batch(inputs: Iterable[BatchInput], output: JsonlOutput, *, concurrency: int = 8,
                     limiter: RateLimiter | None = None, on_progress: ProgressCallback | None = None,
-                    settings: Settings | None = None, chat_model: ChatModel | None = None
-                    ) -> Progress:
-    """Brief every input not already briefed in ``output`` (opened), writing a line as each ends."""
+                    settings: Settings | None = None, chat_model: ChatModel | None = None,
+                    on_item: Callable[[BatchItem], None] | None = None) -> Progress:
+    """Brief every input not already briefed in ``output`` (opened), writing a line as each ends
+    (and telling ``on_item`` of it)."""
     todo, skipped = [], 0
     for item in inputs:
         if item.id in output.done:
@@ -720,4 +728,6 @@ async def run_batch(inputs: Iterable[BatchInput], output: JsonlOutput, *, concur
         async for done in stream:
             # In a thread: fsync takes milliseconds, which the other requests should not wait on.
             await asyncio.to_thread(output.write, done.to_record())
+            if on_item is not None:
+                on_item(done)
     return progress

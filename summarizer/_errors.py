@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ._result import Usage
+    from ._result import Attempt, Usage
 
 
 class SummarizerError(Exception):
@@ -45,6 +45,7 @@ class EngineError(SummarizerError):
 
     attempts: int | None = None
     usage: Usage | None = None
+    attempt_log: list[Attempt] | None = None  # each request, why it was made, how it ended
 
 
 class TransportError(EngineError):
@@ -105,6 +106,7 @@ class BriefValidationError(SummarizerError):
         self.last_output = last_output
         self.problems = problems
         self.usage = usage
+        self.attempt_log: list[Attempt] | None = None  # each request, why made, how it ended
 
 
 class InternalError(SummarizerError):

@@ -155,6 +155,41 @@ def parse_brief(text: str) -> tuple[Brief | None, list[str]]:
         return None, problems
 
 
+# Lists whose items a lenient brief can do without, and where they sit in the brief.
+_LISTS = {("actors",), ("numbers",), ("where",), ("outlook", "signals")}
+
+
+def salvage_brief(text: str) -> tuple[Brief | None, list[str]]:
+    """Lenient, when re-asks are spent: the reply without the list items (a figure, an actor,
+    an expectation) that fail the schema, if the rest is a valid brief; and what was dropped.
+    One malformed figure (both a value and a range, as models under a grammar often give)
+    then costs that figure, not the model's whole brief."""
+    try:
+        data = extract_json(text)
+    except ValueError:
+        return None, []
+    dropped: list[str] = []
+    for _ in range(3):  # an item dropped can only reveal errors in others, rarely
+        try:
+            return Brief.model_validate(data), dropped
+        except pydantic.ValidationError as exc:
+            doomed: dict[tuple[str, ...], set[int]] = {}
+            for err in exc.errors():
+                loc = err["loc"]
+                at = next((i for i in range(1, len(loc)) if isinstance(loc[i], int)
+                           and tuple(map(str, loc[:i])) in _LISTS), None)
+                if at is None:
+                    return None, []  # the brief itself is malformed, not just an item
+                doomed.setdefault(tuple(map(str, loc[:at])), set()).add(int(loc[at]))
+                dropped.append(f"dropped {_path(loc[:at + 1])}: invalid ({err['msg']})")
+            for path, indexes in doomed.items():
+                holder = data
+                for key in path[:-1]:
+                    holder = holder[key]
+                holder[path[-1]] = [x for i, x in enumerate(holder[path[-1]]) if i not in indexes]
+    return None, []
+
+
 def _path(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
@@ -178,6 +213,31 @@ class _Run:
     def rejected(self, why: str) -> None:
         """The last reply came back but failed validation: say so in its attempt."""
         self.attempts[-1] = self.attempts[-1].model_copy(update={"outcome": why})
+
+
+@dataclass
+class _Spent:
+    """What requests a failed plan or the parts before a failure made, to be counted with
+    what comes after."""
+
+    attempts: int = 0
+    log: list[Attempt] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+
+    @classmethod
+    def of(cls, exc: EngineError | BriefValidationError) -> _Spent:
+        return cls(exc.attempts or 0, list(exc.attempt_log or []), exc.usage or Usage())
+
+    @classmethod
+    def of_results(cls, results: list[Result]) -> _Spent:
+        return cls(sum(r.meta.attempts for r in results),
+                   [a for r in results for a in r.meta.attempt_log],
+                   sum((r.meta.usage for r in results), Usage()))
+
+    def add_to(self, exc: EngineError | BriefValidationError) -> None:
+        exc.attempts = self.attempts + (exc.attempts or 0)
+        exc.attempt_log = self.log + list(exc.attempt_log or [])
+        exc.usage = self.usage + (exc.usage or Usage())
 
 
 class Summarizer:
@@ -212,6 +272,7 @@ class Summarizer:
         if self.engine_name == "extractive":
             return self._extractive(article, policy)
         model = self.model()
+        await model.prepare()  # its context window shapes the plan, so the cache key too
         key = cache_key(article, context=self._cache_context(model, policy)) if (
             self.settings.cache) else None
         if key is not None:
@@ -306,9 +367,11 @@ class Summarizer:
     async def _llm(self, model: ChatModel, article: str, policy: Policy) -> Result:
         """Brief an article, in parts if it does not fit the model's context. A server that
         says its context is smaller than assumed is taken at its word, once, and the article
-        planned again (in parts, with less output) rather than failed."""
+        planned again (in parts, with less output) rather than failed. Parts and plans share
+        the brief's deadline, and every request made is in the attempt log."""
+        started = time.monotonic()
         try:
-            return await self._planned(model, article, policy)
+            return await self._planned(model, article, policy, started)
         except ContextOverflowError as exc:
             assumed = self._context(model)
             if not exc.context_tokens or (assumed and exc.context_tokens >= assumed):
@@ -316,17 +379,27 @@ class Summarizer:
             model.context_from_server = exc.context_tokens
             log.info("the endpoint's context window is %d tokens, not %s: briefing again to fit",
                      exc.context_tokens, assumed)
-            return await self._planned(model, article, policy)
+            before = _Spent.of(exc)
+        try:
+            result = await self._planned(model, article, policy, started)
+        except (EngineError, BriefValidationError) as exc:
+            before.add_to(exc)
+            raise
+        return result.model_copy(update={"meta": result.meta.model_copy(update={
+            "attempts": result.meta.attempts + before.attempts,
+            "attempt_log": before.log + result.meta.attempt_log,
+            "usage": before.usage + result.meta.usage})})
 
     def _context(self, model: ChatModel) -> int | None:
         """The context window: the server's word, else --context-tokens, else what is known."""
         return model.context_from_server or self.settings.context_tokens or model.context_tokens
 
-    async def _planned(self, model: ChatModel, article: str, policy: Policy) -> Result:
+    async def _planned(self, model: ChatModel, article: str, policy: Policy,
+                       started: float) -> Result:
         assert self._prompts is not None
         context = self._context(model)
         if not context:
-            return await self._llm_one(model, article, policy)
+            return await self._llm_one(model, article, policy, started)
         if self._overhead is None:  # the prompt without the article, and the schema: fixed
             self._overhead = sum(model.count_tokens(m["content"])
                                  for m in build_messages(self._prompts, ""))
@@ -343,16 +416,14 @@ class Summarizer:
                 "raise --context-tokens or lower --max-tokens"
             )
         if model.count_tokens(article) <= budget:
-            return await self._llm_one(model, article, policy, max_tokens)
+            return await self._llm_one(model, article, policy, started, max_tokens)
         parts = split_article(article, budget, model.count_tokens)
         results: list[Result] = []
         for part in parts:
             try:
-                results.append(await self._llm_one(model, part, policy, max_tokens))
+                results.append(await self._llm_one(model, part, policy, started, max_tokens))
             except (EngineError, BriefValidationError) as exc:  # count the parts already paid
-                paid = sum((r.meta.usage for r in results), Usage())
-                exc.attempts = (exc.attempts or 0) + sum(r.meta.attempts for r in results)
-                exc.usage = paid + (exc.usage or Usage())
+                _Spent.of_results(results).add_to(exc)
                 raise
         brief = merge_briefs([r.brief for r in results])
         report = ground(brief, article)  # against the whole text, not the parts
@@ -373,19 +444,19 @@ class Summarizer:
             "attempts": sum(r.meta.attempts for r in results),
             "attempt_log": [a for r in results for a in r.meta.attempt_log],
             "usage": sum((r.meta.usage for r in results), Usage()),
-            "latency_s": round(sum(r.meta.latency_s for r in results), 4),
+            "latency_s": round(time.monotonic() - started, 4),
             "warnings": warnings + [w for r in results for w in r.meta.warnings],
             "spans": report.spans,
         }))
 
-    async def _llm_one(self, model: ChatModel, article: str, policy: Policy,
+    async def _llm_one(self, model: ChatModel, article: str, policy: Policy, started: float,
                        max_tokens: int | None = None) -> Result:
-        run = _Run()
+        run = _Run(started=started)
         try:
             return await self._attempts(model, article, policy, run,
                                         max_tokens or self.settings.max_tokens)
-        except EngineError as exc:  # what was paid for stays known, even without a brief
-            exc.attempts, exc.usage = len(run.attempts), run.usage
+        except (EngineError, BriefValidationError) as exc:  # what was paid for stays known
+            exc.attempts, exc.usage, exc.attempt_log = len(run.attempts), run.usage, run.attempts
             raise
 
     async def _attempts(self, model: ChatModel, article: str, policy: Policy,
@@ -413,6 +484,16 @@ class Summarizer:
                 words = reply.refusal or reply.text or "(no reason given)"
                 raise RefusalError(f"the model refused: {words.strip()[:300]}", refusal=words)
             if reply.finish_reason == "length":
+                used = reply.usage
+                known = self._context(model)
+                if (0 < used.completion_tokens < max_tokens and used.prompt_tokens
+                        and (not known or used.total_tokens < known)):
+                    # Cut short of what was asked: the server's window ends there (llama.cpp's
+                    # servers shorten the output to fit rather than refuse the request).
+                    raise ContextOverflowError(
+                        f"the server cut the output at {used.completion_tokens} of {max_tokens} "
+                        f"tokens: its context window is {used.total_tokens} tokens",
+                        context_tokens=used.total_tokens)
                 longer = (*first, {"role": "assistant", "content": output},
                           {"role": "user", "content": prompts.render("shorter")})
                 room = self._room(model, longer, max_tokens * 2)
@@ -440,6 +521,13 @@ class Summarizer:
             over_budget = s.token_budget is not None and run.usage.total_tokens >= s.token_budget
             out_of_time = time.monotonic() - run.started >= s.deadline
             if reasks >= s.reasks or over_budget or out_of_time:
+                if brief is None and policy == "lenient":
+                    brief, salvaged = salvage_brief(output)
+                    if brief is not None:  # then checked against the article like any other
+                        brief, trimmed = trim(brief)
+                        report = ground(brief, art)
+                        problems = [str(p) for p in report.problems]
+                        trimmed = salvaged + trimmed
                 break
             reasks += 1
             messages = reask_messages(prompts, first, output, problems)
@@ -566,6 +654,9 @@ class Summarizer:
         """One request, held to its limit and to what is left of the brief's deadline, start to
         finish."""
         left = self.settings.deadline - (time.monotonic() - run.started)
+        if left <= 0:
+            raise RequestTimeoutError(f"the brief's deadline of {self.settings.deadline:g} s "
+                                      "passed before this request")
         limit = min(request.timeout or model.request_deadline or left, left)
         try:
             return await asyncio.wait_for(model.complete(replace(request, timeout=limit)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,14 @@ if TYPE_CHECKING:
 ENGINES = ("auto", "extractive", "openai", "local")
 # How the openai engine can ask for JSON, best first (see _engines/_openai.py).
 RESPONSE_FORMATS = ("json_schema", "json_object+schema", "json_object", "text")
+
+
+def endpoint_name(url: str | None) -> str:
+    """An endpoint as it may be shown in logs and errors: scheme, host, port and path, never a
+    user:password@ part or a query (which may hold a key)."""
+    if not url:
+        return "https://api.openai.com/v1"
+    return re.sub(r"(//)[^/@]*@", r"\1***@", url).split("?", 1)[0]
 
 
 def _env(name: str) -> str | None:
@@ -58,6 +67,12 @@ class Settings:
             raise ValueError("reasks and transport_retries must be >= 0")
         self.model = self.model or _env("SUMMARIZER_MODEL")
         self.base_url = self.base_url or _env("OPENAI_BASE_URL")
+        if self.base_url and not re.match(r"https?://", self.base_url, re.I):
+            # The SDK would take "127.0.0.1:8080" for a relative path and fail to connect.
+            guess = "http://" + self.base_url.rstrip("/") + (
+                "" if self.base_url.rstrip("/").endswith("/v1") else "/v1")
+            raise ConfigurationError(f"the endpoint {endpoint_name(self.base_url)!r} has no "
+                                     f"scheme; did you mean {endpoint_name(guess)}?")
         self.api_key = self.api_key or _env("OPENAI_API_KEY")
         self.model_path = self.model_path or _env("SUMMARIZER_LOCAL_MODEL")
 

@@ -48,6 +48,7 @@ class Reply:
     not_http: bool = False  # an answer that is not HTTP at all
     error: str | None = None  # message of an error status
     drip: float = 0.0  # send the answer a byte at a time, this many seconds apart
+    usage: tuple[int, int] | None = None  # (prompt, completion) tokens to report, if not counted
 
     @classmethod
     def text(cls, content: str, **kw: Any) -> Reply:
@@ -102,9 +103,9 @@ class Reply:
         return cls(drip=seconds_per_byte)
 
     @classmethod
-    def truncated(cls, content: str = '{"situation": "The army') -> Reply:
-        """Output cut at the length limit."""
-        return cls(content=content, finish_reason="length")
+    def truncated(cls, content: str = '{"situation": "The army', **kw: Any) -> Reply:
+        """Output cut at the length limit (all the output asked for, unless ``usage`` says)."""
+        return cls(content=content, finish_reason="length", **kw)
 
     @classmethod
     def refused(cls, words: str = "I can't help with that.") -> Reply:
@@ -129,7 +130,8 @@ class FakeOpenAIServer:
     ``reject_json_schema=True`` (or a status: 400, 422, 500) it refuses ``response_format:
     json_schema`` the way real servers do: a 400 saying so (older OpenAI-compatible servers), a
     422 naming the field (FastAPI-based ones), a 500 quoting the validation error
-    (llama-cpp-python's). Every request body is kept in ``requests``.
+    (llama-cpp-python's). ``context_window`` is listed in ``/v1/models`` as vLLM lists it. Every
+    chat request body is kept in ``requests``.
     """
 
     def __init__(
@@ -141,12 +143,14 @@ class FakeOpenAIServer:
         latency: float = 0.0,
         responder: Responder | None = None,
         models: Iterable[str] = ("fake-model",),
+        context_window: int | None = None,
     ) -> None:
         self._queue: deque[Reply] = deque(replies)
         self.reject_json_schema = reject_json_schema
         self.latency = latency
         self.responder = responder
         self.models = list(models)
+        self.context_window = context_window  # listed as vLLM does, as max_model_len
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -275,7 +279,10 @@ def _handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
             if self.path.rstrip("/") in ("/v1/models", "/models"):
-                data = [{"id": m, "object": "model", "owned_by": "fake"} for m in server.models]
+                data: list[dict[str, Any]] = [{"id": m, "object": "model", "owned_by": "fake"}
+                                              for m in server.models]
+                if server.context_window:
+                    data = [{**m, "max_model_len": server.context_window} for m in data]
                 self._send(200, {"object": "list", "data": data})
             else:
                 self._send(404, {"error": {"message": "not found", "type": "invalid_request"}})
@@ -332,8 +339,15 @@ def _handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
             content = reply.content
             if content is None and reply.refusal is None:
                 content = default_content(body)
+            # A fixed 4 characters a token: cheap and good enough for budgets in tests. An
+            # answer cut at the length limit used all the output asked for, as on real servers.
             prompt = sum(len(str(m.get("content") or "")) for m in body.get("messages", []))
-            completion = len(content or reply.refusal or "")
+            prompt_tokens = prompt // 4 + 1
+            completion_tokens = len(content or reply.refusal or "") // 4 + 1
+            if reply.finish_reason == "length" and isinstance(body.get("max_tokens"), int):
+                completion_tokens = body["max_tokens"]
+            if reply.usage:
+                prompt_tokens, completion_tokens = reply.usage
             self._send(200, {
                 "id": f"chatcmpl-fake-{len(server.requests)}",
                 "object": "chat.completion",
@@ -345,10 +359,8 @@ def _handler(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
                                 "refusal": reply.refusal},
                     "finish_reason": reply.finish_reason,
                 }],
-                # A fixed 4 characters a token: cheap and good enough for budgets in tests.
-                "usage": {"prompt_tokens": prompt // 4 + 1,
-                          "completion_tokens": completion // 4 + 1,
-                          "total_tokens": prompt // 4 + completion // 4 + 2},
+                "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                          "total_tokens": prompt_tokens + completion_tokens},
             }, reply.headers, reply.drip)
 
         def _send(self, status: int, data: Any, headers: dict[str, str] | None = None,

@@ -13,8 +13,10 @@ import pytest
 
 from summarizer import (
     BriefValidationError,
+    ContextOverflowError,
     RefusalError,
     RequestRejectedError,
+    RequestTimeoutError,
     Result,
     Settings,
     Summarizer,
@@ -418,3 +420,90 @@ def test_a_model_that_keeps_trading_them_gets_corrected_or_refused(
     with pytest.raises(BriefValidationError) as err:
         make(server, reasks=1, strict=True).summarize(FALLUJA_LIKE)
     assert any(".category: labelled" in p for p in err.value.problems)
+
+
+def test_a_malformed_figure_costs_that_figure_not_the_brief(server: FakeOpenAIServer) -> None:
+    # What a model under a grammar that requires every field gives: a value and a range.
+    good = good_brief(FALLUJA_LIKE)
+    bad = json.loads(json.dumps(good))
+    bad["numbers"][1].update(low=259387461, high=259387461)
+    bad["actors"].insert(0, {"name": "police", "kind": "assistant", "side": None,
+                             "role": "said", "evidence": "police said"})
+    server.responder = lambda i, body: Reply.json(bad)
+    result = make(server, reasks=1).summarize(FALLUJA_LIKE)
+    assert len(server.requests) == 2  # the model was told first
+    assert "numbers[1]: Value error, give either value or low/high, not both" in (
+        server.requests[1]["messages"][-1]["content"])
+    assert result.meta.engine == "openai" and not any(
+        w.startswith("the model gave no valid brief") for w in result.meta.warnings)
+    assert [n.value for n in result.brief.numbers] == [
+        n["value"] for i, n in enumerate(good["numbers"]) if i != 1]
+    assert [a.name for a in result.brief.actors] == [a["name"] for a in good["actors"]]
+    assert {w.split(":")[0] for w in result.meta.warnings if "invalid" in w} == {
+        "dropped numbers[1]", "dropped actors[0]"}
+    with pytest.raises(BriefValidationError):  # strict: nothing is dropped quietly
+        make(server, reasks=0, strict=True).summarize(FALLUJA_LIKE)
+    server.responder = lambda i, body: Reply.json({**good, "situation": None})
+    result = make(server, reasks=0).summarize(FALLUJA_LIKE)  # the brief itself is malformed
+    assert result.meta.warnings[0].startswith("the model gave no valid brief")
+
+
+def test_the_servers_context_window_is_learnt_and_the_article_briefed_to_fit(
+        server: FakeOpenAIServer, baghouz: str) -> None:
+    overflow = Reply(status=400, error="This model's maximum context length is 2048 tokens. "
+                     "However, you requested 4551 tokens (2503 in the messages, 2048 in the "
+                     "completion). Please reduce the length of the messages or completion.")
+    server.script(overflow)
+    summarizer = make(server)
+    result = summarizer.summarize(baghouz)
+    assert summarizer.model().context_from_server == 2048
+    later = server.requests[1:]
+    assert len(later) >= 2  # in parts, each fitting 2,048 tokens with its output
+    assert all(r["max_tokens"] <= 2048 - 400 for r in later)
+    assert "briefed in" in result.meta.warnings[0] and result.brief.numbers
+
+
+def test_output_cut_short_of_what_was_asked_tells_the_window(
+        server: FakeOpenAIServer, baghouz: str) -> None:
+    # llama.cpp's servers shorten max_tokens to what fits their window instead of refusing.
+    server.script(Reply.truncated(usage=(2900, 1196)))
+    summarizer = make(server)
+    result = summarizer.summarize(baghouz)
+    assert result.meta.attempt_log[0].outcome == "truncated"
+    assert summarizer.model().context_from_server == 4096
+    later = server.requests[1:]
+    assert len(later) >= 2 and all(r["max_tokens"] <= 4096 - 400 for r in later)
+    assert "(4096 tokens) and was briefed in" in result.meta.warnings[0]
+
+
+def test_the_window_in_the_model_list_plans_the_first_brief(baghouz: str) -> None:
+    with FakeOpenAIServer(context_window=2048) as listed:
+        summarizer = make(listed)
+        result = summarizer.summarize(baghouz)
+        assert summarizer.model().context_tokens == 2048
+        assert len(listed.requests) >= 2  # in parts from the start, none of them refused
+        assert all(r["max_tokens"] <= 2048 - 400 for r in listed.requests)
+        assert "briefed in" in result.meta.warnings[0]
+    with FakeOpenAIServer(models=("a", "b")) as silent:  # no window listed: as assumed
+        summarizer = make(silent)
+        summarizer.summarize(baghouz)
+        assert summarizer.model().context_tokens == 8192 and len(silent.requests) == 1
+
+
+def test_a_context_overflow_that_names_no_window_is_one_clear_error(
+        server: FakeOpenAIServer, baghouz: str) -> None:
+    server.script(Reply(status=400, error="context_length_exceeded: the input is too long"))
+    with pytest.raises(ContextOverflowError) as err:
+        make(server).summarize(baghouz)
+    assert "context window" in str(err.value) and len(server.requests) == 1
+
+
+def test_timeouts_are_retried_with_more_time_then_stop(server: FakeOpenAIServer, baghouz: str,
+                                                       sleeps: SleepRecorder) -> None:
+    server.script(Reply.stall(30), Reply.stall(30), Reply.stall(30))
+    with pytest.raises(RequestTimeoutError) as err:
+        make(server, sleeps, timeout=0.3).summarize(baghouz)
+    assert len(server.requests) == 3  # not five: a one-slot server is still busy
+    assert "0.3, 0.6 and 1.2 s" in str(err.value) and "raise --timeout" in str(err.value)
+    server.script(Reply.stall(0.5))  # the second, longer wait is enough
+    assert make(server, sleeps, timeout=0.3).summarize(baghouz).brief

@@ -59,5 +59,9 @@ class ChatModel(ABC):
     async def complete(self, request: ChatRequest) -> ChatReply:
         """Send one request and return the reply."""
 
+    async def prepare(self) -> None:  # noqa: B027 - optional hook
+        """Learn what the endpoint says about itself (its context window, say) before the
+        first brief is planned; once per engine, and never an error."""
+
     async def aclose(self) -> None:  # noqa: B027 - optional hook, most engines hold nothing
         """Release connections or model memory."""

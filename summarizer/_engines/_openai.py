@@ -21,7 +21,7 @@ from .._errors import (
     TransportError,
 )
 from .._result import Usage
-from .._settings import RESPONSE_FORMATS
+from .._settings import RESPONSE_FORMATS, endpoint_name
 from ._base import ChatModel, ChatReply, ChatRequest
 
 # Context windows of well-known models; any other model gets DEFAULT_CONTEXT unless configured.
@@ -85,6 +85,10 @@ class OpenAIEngine(ChatModel):
         # "auto" starts at the best and follows what the server says; a mode given is kept.
         self.pinned = response_format != "auto"
         self.mode = MODES[0] if not self.pinned else response_format
+        # The model list is asked once per engine (a well-known model's window is known); the
+        # briefs that start meanwhile wait for the same answer.
+        self._listing: dict[asyncio.AbstractEventLoop, asyncio.Task[None]] = {}
+        self._listed = model in CONTEXTS
 
     def _client(self) -> openai.AsyncOpenAI:
         """The running loop's client. Connections belong to the loop that opened them, so an
@@ -114,6 +118,33 @@ class OpenAIEngine(ChatModel):
         # (each asyncio.run() would otherwise leave one behind).
         for loop in [loop for loop in self._clients if loop.is_closed()]:
             del self._clients[loop]
+
+    async def prepare(self) -> None:
+        """The context window from the endpoint's model list, where it gives one (vLLM's
+        ``max_model_len``, ``context_length`` of OpenRouter and others); silence or an error
+        leaves the window as assumed."""
+        if self._listed:
+            return
+        with self._lock:
+            task = self._listing.get(asyncio.get_running_loop())
+            if task is None:
+                task = asyncio.get_running_loop().create_task(self._list_models())
+                self._listing[asyncio.get_running_loop()] = task
+        await asyncio.shield(task)
+
+    async def _list_models(self) -> None:
+        try:
+            content = await self._client().get("/models", cast_to=bytes,
+                                               options={"timeout": min(self._timeout, 10.0)})
+            window = _listed_context(json.loads(content), self.model or "")
+        except (openai.OpenAIError, ValueError, *self._raw_errors) as exc:  # type: ignore[misc]
+            log.debug("the endpoint's model list is not available (%s)", type(exc).__name__)
+            window = None
+        self._listed = True
+        if window:
+            self.context_tokens = window
+            log.info("the endpoint's model list gives %s a context window of %d tokens",
+                     self.model, window)
 
     async def complete(self, request: ChatRequest) -> ChatReply:
         """One chat completion; on a rejected response_format, fall back and ask again."""
@@ -188,10 +219,14 @@ class OpenAIEngine(ChatModel):
 
     def _translate(self, exc: openai.OpenAIError) -> Exception:
         """The SDK's error as ours, with the key scrubbed from any text that came back."""
+        where = endpoint_name(self._base_url)
         if isinstance(exc, openai.APITimeoutError) and self._timed_out(exc):
-            return RequestTimeoutError("the model endpoint timed out")
+            return RequestTimeoutError(f"the model endpoint {where} timed out")
         if isinstance(exc, openai.APIConnectionError):  # the timeout error is one too
-            return TransportError("could not connect to the model endpoint")
+            if self._dropped(exc):
+                return TransportError(f"the model endpoint {where} dropped the connection "
+                                      "before its answer was complete")
+            return TransportError(f"could not connect to the model endpoint {where}")
         if isinstance(exc, openai.APIStatusError):
             status = exc.status_code
             detail = self._scrub(_detail(exc))
@@ -223,6 +258,23 @@ class OpenAIEngine(ChatModel):
     def _scrub(self, text: str) -> str:
         return text.replace(self._key, "[redacted]") if len(self._key) > 3 else text
 
+    @staticmethod
+    def _dropped(exc: openai.APIConnectionError) -> bool:
+        """True when a connection that was made broke before the answer was complete (a
+        refused or unreachable one is not)."""
+        cause: BaseException | None = exc
+        while cause is not None:
+            name = type(cause).__name__
+            if name in ("ConnectError", "ClientConnectorError", "ConnectionRefusedError",
+                        "ConnectTimeout", "gaierror"):
+                return False
+            if name in ("RemoteProtocolError", "ReadError", "ServerDisconnectedError",
+                        "ClientPayloadError", "IncompleteRead", "ConnectionResetError",
+                        "ClientOSError"):
+                return True
+            cause = cause.__cause__ or cause.__context__
+        return False
+
     def _timed_out(self, exc: openai.APITimeoutError) -> bool:
         """False when the timeout stands for a refused or dropped connection (the SDK's aiohttp
         transport reports every connection error as a connect timeout)."""
@@ -241,6 +293,22 @@ class OpenAIEngine(ChatModel):
             self._forget_closed_loops()
         if client is not None:
             await client.close()
+
+
+def _listed_context(listing: Any, model: str) -> int | None:
+    """The context window a ``/models`` answer gives the model: its entry's, or the only
+    entry's (a server of one model answers to any name)."""
+    entries = listing.get("data") if isinstance(listing, dict) else None
+    if not isinstance(entries, list):
+        return None
+    entries = [e for e in entries if isinstance(e, dict)]
+    named = [e for e in entries if e.get("id") == model] or (entries if len(entries) == 1 else [])
+    for entry in named:
+        for key in ("max_model_len", "context_length", "max_context_length", "context_window"):
+            value = entry.get(key)
+            if isinstance(value, int) and not isinstance(value, bool) and value >= 512:
+                return value
+    return None
 
 
 def _detail(exc: openai.APIStatusError) -> str:

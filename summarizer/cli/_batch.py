@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 import time
 from typing import IO, Any
@@ -11,6 +12,7 @@ import click
 
 from .._batch import (
     BatchInput,
+    BatchItem,
     JsonlOutput,
     Progress,
     RateLimiter,
@@ -20,7 +22,7 @@ from .._batch import (
 )
 from .._cache import Cache
 from .._result import Usage
-from ._main import _one_line, cli, engine_options, log, settings_from
+from ._main import _one_line, cli, engine_options, log, log_attempts, settings_from
 
 _REDRAW = 0.1  # seconds between progress redraws: enough to look live, cheap on a slow terminal
 
@@ -94,6 +96,17 @@ def summary_line(p: Progress, price_in: float | None = None, price_out: float | 
     return line + (f", about {price}" if price else "")
 
 
+def _tell(item: BatchItem) -> None:
+    """One article's end, and each of its requests (--verbose)."""
+    if log.isEnabledFor(logging.INFO):
+        error = item.error
+        log.info("%s: %s", item.id, "ok" if item.ok else f"failed: {type(error).__name__}: "
+                 f"{_one_line(str(error))}")
+        attempts = (item.result.meta.attempt_log if item.result is not None
+                    else getattr(error, "attempt_log", None) or [])
+        log_attempts(attempts, prefix=f"{item.id}: ")
+
+
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("-o", "--out", default="-", show_default=True,
@@ -142,7 +155,7 @@ def batch(inputs: tuple[str, ...], out: str, concurrency: int, rpm: float | None
         # written is finished) before KeyboardInterrupt reaches us.
         progress = asyncio.run(run_batch(items, output, concurrency=concurrency,
                                          limiter=RateLimiter(rpm, tpm), on_progress=bar,
-                                         settings=settings))
+                                         settings=settings, on_item=_tell))
     except KeyboardInterrupt:
         bar.clear()
         where = f" ({output.written} written to {out})" if out != "-" else ""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,11 +14,11 @@ import click
 
 from .. import __version__
 from .._brief import Brief
-from .._errors import SummarizerError
+from .._errors import BriefValidationError, EngineError, SummarizerError
 from .._eval import evaluate, report
 from .._pipeline import Summarizer
-from .._result import Result
-from .._settings import ENGINES, RESPONSE_FORMATS, Settings
+from .._result import Attempt, Result
+from .._settings import ENGINES, RESPONSE_FORMATS, Settings, endpoint_name
 from .._sources import prepare, read_path, read_stream
 
 log = logging.getLogger("summarizer")
@@ -102,7 +101,7 @@ def make_summarizer(settings: Settings) -> Summarizer:
     summarizer = Summarizer(settings)
     log.info("engine: %s (%s)", summarizer.engine_name, summarizer.engine_reason)
     if summarizer.engine_name == "openai":
-        log.info("endpoint: %s, model: %s", _without_credentials(settings.base_url),
+        log.info("endpoint: %s, model: %s", endpoint_name(settings.base_url),
                  settings.model or "gpt-4o-mini")
     return summarizer
 
@@ -148,18 +147,26 @@ def brief(source: str, fmt: str, html: bool | None, **opts: Any) -> None:
                    "CPU (-v shows each attempt)", err=True)
     try:
         result = summarizer.summarize(text)
+    except (EngineError, BriefValidationError) as exc:  # a failed brief's attempts, too
+        log_attempts(exc.attempt_log or [])
+        raise
     finally:
         summarizer.close()
     if title or published:
         result.meta.title, result.meta.published = title, published
     if result.meta.cached:
         log.info("answered from the cache (%s); --no-cache to ask again", summarizer.cache().path)
-    for attempt in result.meta.attempt_log:
-        log.info("attempt: %s -> %s (%d tokens, %.2f s)", attempt.reason, attempt.outcome,
-                 attempt.usage.total_tokens, attempt.seconds)
+    log_attempts(result.meta.attempt_log)
     for warning in result.meta.warnings:
         log.info("warning: %s", warning)
     click.echo(render(result, fmt), nl=False)
+
+
+def log_attempts(attempts: list[Attempt], prefix: str = "") -> None:
+    """Each request of a brief, why it was made and how it ended (--verbose)."""
+    for attempt in attempts:
+        log.info("%sattempt: %s -> %s (%d tokens, %.2f s)", prefix, attempt.reason,
+                 attempt.outcome, attempt.usage.total_tokens, attempt.seconds)
 
 
 def render(result: Result, fmt: str) -> str:
@@ -194,7 +201,7 @@ def eval_(folder: Path, fmt: str, details: bool, **opts: Any) -> None:
     if not scores:
         raise click.ClickException(f"no X.txt with an X.gold.json beside it below {folder}")
     click.echo(report(scores, fmt, details=details), nl=False)
-    if any(s.error for s in scores):
+    if any(s.error or s.fallback for s in scores):  # the engine failed on some: say so
         sys.exit(1)
 
 
@@ -208,13 +215,6 @@ def main() -> None:
         click.echo(f"Error: unexpected {type(exc).__name__}: {_one_line(str(exc))} "
                    "(set SUMMARIZER_DEBUG=1 for the traceback)", err=True)
         sys.exit(1)
-
-
-def _without_credentials(url: str | None) -> str:
-    """The endpoint as it may be shown: any user:password@ part hidden."""
-    if not url:
-        return "api.openai.com"
-    return re.sub(r"(//)[^/@]*@", r"\1***@", url)
 
 
 def _one_line(text: str) -> str:
