@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ._brief import Brief, Figure
 from ._grounding import ground
+from ._pipeline import FALLBACK
 from ._result import Result
 from ._text import clip
 
@@ -37,13 +38,22 @@ class Score:
     fabricated: int = 0
     reasks: int = 0
     tokens: int = 0
-    error: str | None = None
+    error: str | None = None  # the engine raised: nothing to score
+    fallback: str | None = None  # the brief is the extractive engine's, not the one under test
     missed_numbers: list[str] = field(default_factory=list)
     extra_numbers: list[str] = field(default_factory=list)
     missed_actors: list[str] = field(default_factory=list)
     extra_actors: list[str] = field(default_factory=list)
     wrong_kinds: list[str] = field(default_factory=list)
     mislabelled: list[str] = field(default_factory=list)
+
+
+def _failed(s: Score) -> bool:
+    return bool(s.error or s.fallback)
+
+
+def _outcome(s: Score) -> str:
+    return "error" if s.error else "fallback" if s.fallback else "ok"
 
 
 METRICS = (
@@ -253,7 +263,8 @@ def _ratio(part: int, whole: int) -> float:
 
 
 def evaluate(root: Path, run: Callable[[str], Result]) -> list[Score]:
-    """Run the engine over every case below root and score each brief."""
+    """Run the engine over every case below root and score each brief. A brief that fell back
+    to the extractive engine is not the engine's: it is marked as failed, like an error."""
     scores = []
     for text_path, gold_path in find_cases(root):
         article = text_path.read_text(encoding="utf-8")
@@ -265,22 +276,24 @@ def evaluate(root: Path, run: Callable[[str], Result]) -> list[Score]:
             result = run(article)
         except Exception as exc:  # noqa: BLE001 - a failed case is scored, not fatal
             scores.append(Score(name, group, 0, 0, 0, 0, 0, 0, time.perf_counter() - started,
-                                error=f"{type(exc).__name__}: {exc}"))
+                                error=f"{type(exc).__name__}: {' '.join(str(exc).split())}"))
             continue
         seconds = time.perf_counter() - started
         s = score_brief(result.brief, article, gold, name=name, group=group, seconds=seconds)
         s.reasks = sum(1 for a in result.meta.attempt_log if a.reason == "re-ask")
         s.tokens = result.meta.usage.total_tokens
+        s.fallback = next((w for w in result.meta.warnings if w.startswith(FALLBACK)), None)
         scores.append(s)
     return scores
 
 
 def means(scores: list[Score]) -> dict[str, float]:
-    """The mean of each metric over articles."""
-    if not scores:
+    """The mean of each metric over the articles the engine briefed (failed ones excluded)."""
+    scored = [s for s in scores if not _failed(s)]
+    if not scored:
         return {m: 0.0 for m in (*METRICS, "seconds")}
-    out = {m: sum(getattr(s, m) for s in scores) / len(scores) for m in METRICS}
-    out["seconds"] = sum(s.seconds for s in scores) / len(scores)
+    out = {m: sum(getattr(s, m) for s in scored) / len(scored) for m in METRICS}
+    out["seconds"] = sum(s.seconds for s in scored) / len(scored)
     return out
 
 
@@ -296,9 +309,22 @@ _COLUMNS = (
 )
 
 
+_COST = ("reasks", "tokens", "seconds")  # what a failed article cost is still shown
+
+
+def _cells(s: Score) -> list[str]:
+    if _failed(s):  # nothing of the engine's to score: its cost still shows
+        return ["-" if attr not in _COST else fmt.format(float(getattr(s, attr)))
+                for _, attr, fmt in _COLUMNS] + [_outcome(s)]
+    return [fmt.format(float(getattr(s, attr))) for _, attr, fmt in _COLUMNS] + ["ok"]
+
+
 def _mean_row(items: list[Score]) -> list[str]:
-    return [fmt.format(sum(float(getattr(s, attr)) for s in items) / len(items))
-            for _, attr, fmt in _COLUMNS]
+    scored = [s for s in items if not _failed(s)]
+    if not scored:
+        return ["-"] * len(_COLUMNS) + [""]
+    return [fmt.format(sum(float(getattr(s, attr)) for s in scored) / len(scored))
+            for _, attr, fmt in _COLUMNS] + [""]
 
 
 def _bar(value: float, width: int = 10) -> str:
@@ -311,23 +337,34 @@ def report(scores: list[Score], fmt: str = "text", *, details: bool = False) -> 
     groups: dict[str, list[Score]] = {}
     for s in scores:
         groups.setdefault(s.group, []).append(s)
-    rows = [(f"{s.group}/{s.name}" + (f" ERROR {s.error}" if s.error else ""),
-             [fmt_.format(float(getattr(s, attr))) for _, attr, fmt_ in _COLUMNS]) for s in scores]
-    totals = [(f"mean {group} ({len(items)})", _mean_row(items))
-              for group, items in [*groups.items(), ("all", scores)]]
-    head = [name for name, _, _ in _COLUMNS]
+    rows = [(f"{s.group}/{s.name}", _cells(s)) for s in scores]
+    totals = []
+    for group, items in [*groups.items(), ("all", scores)]:
+        scored = sum(1 for s in items if not _failed(s))
+        count = f"{len(items)}" if scored == len(items) else f"{scored} of {len(items)}"
+        totals.append((f"mean {group} ({count})", _mean_row(items)))
+    head = [name for name, _, _ in _COLUMNS] + ["outcome"]
+    errors = sum(1 for s in scores if s.error)
+    fallbacks = sum(1 for s in scores if s.fallback and not s.error)
+    failed = f"{errors + fallbacks} failed" + (
+        f" ({errors} error{'s' if errors != 1 else ''}, {fallbacks} fell back to the "
+        "extractive engine)" if fallbacks else "")
     summary = (f"{len(scores)} articles: {sum(s.fabricated for s in scores)} fabricated figures, "
                f"{sum(s.reasks for s in scores)} re-asks, {sum(s.tokens for s in scores)} tokens, "
-               f"{sum(s.seconds for s in scores):.2f} s; "
-               f"{sum(1 for s in scores if s.error)} failed")
+               f"{sum(s.seconds for s in scores):.2f} s; {failed}"
+               + ("; failed articles are left out of the means" if errors + fallbacks else ""))
+    why = [f"{s.group}/{s.name}: {s.error or s.fallback}" for s in scores if _failed(s)]
     if fmt == "markdown":
         out = ["# Quality report", "", summary, "",
                "| article | " + " | ".join(head) + " |", "|---" * (len(head) + 1) + "|"]
         out += [f"| {name} | " + " | ".join(c) + " |" for name, c in rows]
         out += [f"| **{name}** | " + " | ".join(c) + " |" for name, c in totals]
+        if why:
+            out += ["", "## Failed", "", *(f"- {line}" for line in why)]
         out += ["", "## Recall per article", "", "| article | numbers | actors |", "|---|---|---|"]
         out += [f"| {s.group}/{s.name} | `{_bar(s.number_recall)}` {s.number_recall:.2f} | "
-                f"`{_bar(s.actor_recall)}` {s.actor_recall:.2f} |" for s in scores]
+                f"`{_bar(s.actor_recall)}` {s.actor_recall:.2f} |" for s in scores
+                if not _failed(s)]
         text = "\n".join(out) + "\n"
     else:
         width = max(len(n) for n, _ in rows + totals)
@@ -336,9 +373,12 @@ def report(scores: list[Score], fmt: str = "text", *, details: bool = False) -> 
             return f"{name:<{width}}  " + "  ".join(f"{x:>8}" for x in cells)
 
         text = "\n".join([line("article", head), *(line(n, c) for n, c in rows), "",
-                          *(line(n, c) for n, c in totals), "", summary]) + "\n"
+                          *(line(n, c) for n, c in totals), "", summary,
+                          *(["failed:", *(f"  {w}" for w in why)] if why else [])]) + "\n"
     if details:
         for s in scores:
+            if _failed(s):
+                continue
             text += (f"\n{s.group}/{s.name}: missed numbers {s.missed_numbers}, extra numbers "
                      f"{s.extra_numbers}; missed actors {s.missed_actors}, extra actors "
                      f"{s.extra_actors}; wrong kinds {s.wrong_kinds}")

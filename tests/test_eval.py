@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from summarizer import Brief
-from summarizer._eval import report, score_brief, sources_match
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from summarizer import Brief, summarize
+from summarizer._eval import evaluate, means, report, score_brief, sources_match
+from summarizer.cli import cli
+from summarizer.testing import FakeOpenAIServer, Reply
 
 ARTICLE = ("The U.S.-led coalition conducted three air strikes near the city, it said. "
            "In the capital, a car bomb killed three people and injured nine, police said.")
@@ -68,3 +75,42 @@ def test_report_has_the_new_columns_and_lists_mislabelled_figures() -> None:
     for column in ("fig_rec", "category", "bound", "source", "counts"):
         assert column in text.splitlines()[0]
     assert "mislabelled 3: category wounded" in text
+
+
+def test_eval_judges_the_engine_asked_for_not_its_fallback(tmp_path: Path) -> None:
+    # Three cases: the model briefs one, gives no JSON for another (the brief then is the
+    # extractive engine's), and the endpoint refuses the third.
+    for name, text in (("good", "Gunmen killed 12 people in the town of Ayn, police said."),
+                       ("garbled", "Rebels seized 40 trucks near the border, the army said."),
+                       ("refused", "Floods displaced 300 families in the valley, officials said.")):
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+        value = int(next(w for w in text.split() if w.isdigit()))
+        (tmp_path / f"{name}.gold.json").write_text(json.dumps(
+            {"numbers": [{"value": value, "category": ["killed", "other", "displaced_or_fled"]}],
+             "actors": []}), encoding="utf-8")
+
+    def answer(i: int, body: dict) -> Reply | None:
+        article = json.dumps(body["messages"])  # re-asks too
+        if "Rebels" in article:
+            return Reply.text("I think the article is about trucks.")
+        if "Floods" in article:
+            return Reply(status=403, error="this key may not use the model")
+        return None  # the default: a good brief of the article
+
+    with FakeOpenAIServer(responder=answer) as server:
+        result = CliRunner().invoke(cli, ["eval", str(tmp_path), "--engine", "openai",
+                                          "--base-url", server.url, "--model", "fake-model"])
+    out = result.stdout
+    assert result.exit_code == 1
+    rows = {line.split()[0]: line.split() for line in out.splitlines()
+            if line.startswith("./")}
+    assert set(rows) == {"./good", "./garbled", "./refused"}  # the article column is clean
+    assert rows["./good"][-1] == "ok" and rows["./good"][1] == "1.00"
+    assert rows["./garbled"][-1] == "fallback" and rows["./garbled"][1] == "-"
+    assert rows["./refused"][-1] == "error" and rows["./refused"][1] == "-"
+    assert "mean all (1 of 3)" in out  # only the engine's own brief is averaged
+    assert "2 failed (1 error, 1 fell back to the extractive engine)" in out
+    assert "./garbled: the model gave no valid brief" in out
+    assert "./refused: RequestRejectedError: access denied (403)" in out
+    scores = evaluate(tmp_path, lambda text: summarize(text, engine="extractive"))
+    assert means(scores)["number_recall"] == 1 and not any(s.fallback for s in scores)
