@@ -24,7 +24,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 
 $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 	@echo "installing the dev extras; llama-cpp-python builds from source the first time (4-6 min on 2 cores)"
-	$(BIN)/python -m pip install --quiet -e ".[dev,local,html,serve]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,local,llama-server,html,serve]"
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed

@@ -343,6 +343,11 @@ class _Metered(ChatModel):
         await self.inner.prepare()
         self.context_tokens = self.inner.context_tokens
 
+    @property
+    def token_scale(self) -> float:  # type: ignore[override]
+        """The wrapped engine's, as it learns it."""
+        return self.inner.token_scale
+
     def count_tokens(self, text: str) -> int:
         """The wrapped engine's count (its tokenizer, where it has one)."""
         return self.inner.count_tokens(text)

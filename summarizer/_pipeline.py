@@ -215,6 +215,15 @@ class _Run:
         self.attempts[-1] = self.attempts[-1].model_copy(update={"outcome": why})
 
 
+class _NoRoom(TruncatedOutputError):
+    """The output was cut and the window has no room for more beside the whole article: the
+    cue to brief it in parts (each leaves more room), not to give up."""
+
+
+# An article shorter than this is not worth cutting into parts for room to write in.
+MIN_SPLIT_TOKENS = 400
+
+
 @dataclass
 class _Spent:
     """What requests a failed plan or the parts before a failure made, to be counted with
@@ -233,6 +242,10 @@ class _Spent:
         return cls(sum(r.meta.attempts for r in results),
                    [a for r in results for a in r.meta.attempt_log],
                    sum((r.meta.usage for r in results), Usage()))
+
+    def __add__(self, other: _Spent) -> _Spent:
+        return _Spent(self.attempts + other.attempts, self.log + other.log,
+                      self.usage + other.usage)
 
     def add_to(self, exc: EngineError | BriefValidationError) -> None:
         exc.attempts = self.attempts + (exc.attempts or 0)
@@ -258,7 +271,7 @@ class Summarizer:
             self._schema_prompt = self._prompts.render("schema", schema=compact(self._schema))
         self._limit: asyncio.Semaphore | None = None
         self._cache: Cache | None = None
-        self._overhead: int | None = None
+        self._overhead: tuple[float, int] | None = None  # (token scale, tokens)
 
     # --- public ---------------------------------------------------------------------------
 
@@ -400,11 +413,12 @@ class Summarizer:
         context = self._context(model)
         if not context:
             return await self._llm_one(model, article, policy, started)
-        if self._overhead is None:  # the prompt without the article, and the schema: fixed
-            self._overhead = sum(model.count_tokens(m["content"])
-                                 for m in build_messages(self._prompts, ""))
-            self._overhead += model.count_tokens(compact(self._schema))
-        overhead = self._overhead
+        if self._overhead is None or self._overhead[0] != model.token_scale:
+            # The prompt without the article, and the schema: fixed, once counted.
+            self._overhead = (model.token_scale, sum(
+                model.count_tokens(m["content"]) for m in build_messages(self._prompts, ""))
+                + model.count_tokens(compact(self._schema)))
+        overhead = self._overhead[1]
         # Never ask for more output than fits: a small window gets a smaller output budget
         # (down to 256 tokens) before the article is cut into smaller parts.
         max_tokens = min(self.settings.max_tokens, max(256, context - overhead - 512))
@@ -415,20 +429,29 @@ class Summarizer:
                 f"({overhead} tokens) and the output budget ({max_tokens}); "
                 "raise --context-tokens or lower --max-tokens"
             )
-        if model.count_tokens(article) <= budget:
-            return await self._llm_one(model, article, policy, started, max_tokens)
+        tokens = model.count_tokens(article)
+        spent = _Spent()
+        why = f"the article was longer than the model's context ({context} tokens)"
+        if tokens <= budget:
+            try:
+                return await self._llm_one(model, article, policy, started, max_tokens,
+                                           may_split=tokens >= MIN_SPLIT_TOKENS)
+            except _NoRoom as exc:  # halves leave the output the room half the article took
+                spent, budget = _Spent.of(exc), tokens // 2 + 1
+                why = (f"the model's brief did not fit beside the whole article in its context "
+                       f"({context} tokens)")
+                log.info("%s: briefing it in parts", why)
         parts = split_article(article, budget, model.count_tokens)
         results: list[Result] = []
         for part in parts:
             try:
                 results.append(await self._llm_one(model, part, policy, started, max_tokens))
             except (EngineError, BriefValidationError) as exc:  # count the parts already paid
-                _Spent.of_results(results).add_to(exc)
+                (spent + _Spent.of_results(results)).add_to(exc)
                 raise
         brief = merge_briefs([r.brief for r in results])
         report = ground(brief, article)  # against the whole text, not the parts
-        warnings = [f"the article was longer than the model's context ({context} tokens) and was "
-                    f"briefed in {len(parts)} parts"]
+        warnings = [f"{why} and was briefed in {len(parts)} parts"]
         if report.problems and policy == "strict":
             problems = [str(p) for p in report.problems]
             raise BriefValidationError(
@@ -440,27 +463,26 @@ class Summarizer:
             warnings += dropped
             report = ground(brief, article)
         first = results[0].meta
+        paid = spent + _Spent.of_results(results)
         return Result(brief=brief, meta=first.model_copy(update={
-            "attempts": sum(r.meta.attempts for r in results),
-            "attempt_log": [a for r in results for a in r.meta.attempt_log],
-            "usage": sum((r.meta.usage for r in results), Usage()),
+            "attempts": paid.attempts, "attempt_log": paid.log, "usage": paid.usage,
             "latency_s": round(time.monotonic() - started, 4),
             "warnings": warnings + [w for r in results for w in r.meta.warnings],
             "spans": report.spans,
         }))
 
     async def _llm_one(self, model: ChatModel, article: str, policy: Policy, started: float,
-                       max_tokens: int | None = None) -> Result:
+                       max_tokens: int | None = None, *, may_split: bool = False) -> Result:
         run = _Run(started=started)
         try:
             return await self._attempts(model, article, policy, run,
-                                        max_tokens or self.settings.max_tokens)
+                                        max_tokens or self.settings.max_tokens, may_split)
         except (EngineError, BriefValidationError) as exc:  # what was paid for stays known
             exc.attempts, exc.usage, exc.attempt_log = len(run.attempts), run.usage, run.attempts
             raise
 
     async def _attempts(self, model: ChatModel, article: str, policy: Policy,
-                        run: _Run, max_tokens: int) -> Result:
+                        run: _Run, max_tokens: int, may_split: bool = False) -> Result:
         s = self.settings
         assert self._prompts is not None
         prompts = self._prompts
@@ -497,6 +519,8 @@ class Summarizer:
                 longer = (*first, {"role": "assistant", "content": output},
                           {"role": "user", "content": prompts.render("shorter")})
                 room = self._room(model, longer, max_tokens * 2)
+                if may_split and not longer_used and room <= max_tokens:
+                    raise _NoRoom(f"the model's output was cut at {max_tokens} tokens")
                 if longer_used or room <= max_tokens:
                     cut = (f"the model's output was cut at {max_tokens} tokens"
                            + (" twice" if longer_used else " and there is no room for more"))

@@ -23,6 +23,9 @@ from summarizer import (
     TransportError,
     TruncatedOutputError,
 )
+from summarizer._pipeline import build_messages
+from summarizer._prompts import compact, load_prompts, model_schema
+from summarizer._text import estimate_tokens
 from summarizer.testing import FakeOpenAIServer, Reply, default_content
 
 from .conftest import ROOT, SleepRecorder
@@ -474,6 +477,44 @@ def test_output_cut_short_of_what_was_asked_tells_the_window(
     later = server.requests[1:]
     assert len(later) >= 2 and all(r["max_tokens"] <= 4096 - 400 for r in later)
     assert "(4096 tokens) and was briefed in" in result.meta.warnings[0]
+
+
+def _estimated_prompt(article: str) -> int:
+    """The pipeline's own estimate of a request's prompt: the fixed part and the article."""
+    overhead = sum(estimate_tokens(m["content"]) for m in build_messages(load_prompts(), ""))
+    return overhead + estimate_tokens(compact(model_schema())) + estimate_tokens(article)
+
+
+def test_a_brief_with_no_room_beside_its_article_is_made_in_parts(
+        server: FakeOpenAIServer, baghouz: str) -> None:
+    # The whole article fits with 512 tokens of output, and no more.
+    context = _estimated_prompt(baghouz) + 512 + 40
+    server.script(Reply.truncated())  # the model needed more than 512
+    result = make(server, max_tokens=512, context_tokens=context).summarize(baghouz)
+    first, *later = server.requests
+    assert len(later) >= 2 and all(r["max_tokens"] == 512 for r in later)
+    assert all(len(r["messages"][-1]["content"]) < len(first["messages"][-1]["content"]) * 0.7
+               for r in later)  # halves, each with room for the output
+    assert "did not fit beside the whole article" in result.meta.warnings[0]
+    assert "briefed in" in result.meta.warnings[0]
+    assert [a.outcome for a in result.meta.attempt_log][:2] == ["truncated", "ok"]
+    assert result.meta.attempts == len(server.requests) and result.brief.numbers
+
+
+def test_the_servers_token_count_scales_the_plan(server: FakeOpenAIServer, baghouz: str) -> None:
+    # A tokenizer that needs 1.4 times the estimate (a small model's, on news English): a
+    # plan on the estimate alone would overfill the window.
+    def heavy(i: int, body: dict) -> Reply:
+        chars = sum(len(m["content"]) for m in body["messages"])
+        return Reply.text(default_content(body), usage=(int(chars / 4 * 1.4), 300))
+
+    server.responder = heavy
+    summarizer = make(server, context_tokens=_estimated_prompt(baghouz) + 2048 + 40)
+    first = summarizer.summarize(baghouz)
+    assert not first.meta.warnings and len(server.requests) == 1  # fits by the estimate
+    assert 1.3 < summarizer.model().token_scale < 1.45
+    second = summarizer.summarize(baghouz.replace("ISIS", "IS"))  # not a cache hit
+    assert "briefed in" in second.meta.warnings[0]  # planned on the server's count
 
 
 def test_the_window_in_the_model_list_plans_the_first_brief(baghouz: str) -> None:

@@ -51,6 +51,10 @@ class ChatModel(ABC):
     #: overrides any setting, for the rest of the run.
     context_from_server: int | None = None
 
+    #: The model's tokens per estimated token, for an engine without the model's tokenizer;
+    #: learnt from what the server counts, so that plans fit its window.
+    token_scale: float = 1.0
+
     def count_tokens(self, text: str) -> int:
         """Tokens in a text: the model's tokenizer where an engine has one, else an estimate."""
         return estimate_tokens(text)

@@ -6,6 +6,7 @@ import asyncio
 import email.utils
 import json
 import logging
+import math
 import re
 import threading
 import time
@@ -22,6 +23,7 @@ from .._errors import (
 )
 from .._result import Usage
 from .._settings import RESPONSE_FORMATS, endpoint_name
+from .._text import estimate_tokens
 from ._base import ChatModel, ChatReply, ChatRequest
 
 # Context windows of well-known models; any other model gets DEFAULT_CONTEXT unless configured.
@@ -197,7 +199,25 @@ class OpenAIEngine(ChatModel):
         options: Any = {"timeout": request.timeout} if request.timeout else {}
         content = await self._client().post("/chat/completions", content=json.dumps(body).encode(),
                                             cast_to=bytes, options=options)
-        return self._reply(json.loads(content))
+        reply = self._reply(json.loads(content))
+        self._calibrate(messages, reply.usage.prompt_tokens)
+        return reply
+
+    def count_tokens(self, text: str) -> int:
+        """The estimate, scaled to the server's count once a reply has told it."""
+        return math.ceil(estimate_tokens(text) * self.token_scale)
+
+    def _calibrate(self, messages: list[Any], prompt_tokens: int) -> None:
+        """Learn how the server's tokens compare with the estimate from a prompt it counted.
+        Only upwards (an estimate too low overfills the window; one too high wastes a little
+        of it) and only from a prompt long enough to say (a chat template adds a few tokens
+        a message)."""
+        estimate = sum(estimate_tokens(str(m.get("content") or "")) for m in messages)
+        if prompt_tokens and estimate >= 500:
+            scale = min(3.0, prompt_tokens / (estimate + 8 * len(messages)))
+            if scale > self.token_scale * 1.02:
+                log.debug("the server counts %.2f tokens per estimated token", scale)
+                self.token_scale = round(scale, 3)
 
     def _reply(self, data: Any) -> ChatReply:
         """The reply's text, usage and finish reason from a chat-completion body."""
