@@ -23,9 +23,9 @@ sys.path.insert(0, str(ROOT))  # the checkout's package, installed or not
 import llama_cpp  # noqa: E402
 
 from summarizer._engines import ChatRequest  # noqa: E402
-from summarizer._engines._local import LocalEngine, grammar_schema, schema_grammar  # noqa: E402
+from summarizer._engines._local import LocalEngine, schema_grammar  # noqa: E402
 from summarizer._pipeline import build_messages  # noqa: E402
-from summarizer._prompts import load_prompts, model_schema  # noqa: E402
+from summarizer._prompts import capped_schema, load_prompts, model_schema  # noqa: E402
 
 BUDGET_S = 21.0  # the whole run must stay under 25 s on 2 busy cores
 BRIEF_TOKENS = 192  # SmolLM2-135M rarely closes a brief by itself; a cap keeps the run short
@@ -49,7 +49,7 @@ def main() -> int:
     messages = build_messages(load_prompts(), (ROOT / "examples" / "baghouz.txt").read_text())
     schema = model_schema()
     grammar = llama_cpp.LlamaGrammar.from_string(
-        schema_grammar(grammar_schema(schema, engine.max_items, engine.max_chars)), verbose=False
+        schema_grammar(capped_schema(schema, engine.max_items, engine.max_chars)), verbose=False
     )
     loop = asyncio.new_event_loop()
 

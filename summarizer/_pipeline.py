@@ -224,6 +224,14 @@ class _NoRoom(TruncatedOutputError):
 MIN_SPLIT_TOKENS = 400
 
 
+def shorter_list(max_tokens: int) -> int:
+    """Once a reply was cut, lists are held to this many items where the engine's constraint
+    can hold them (a grammar): "only the most important actors and figures", as
+    prompts/shorter.md asks, as many as the three lists fit in the room at ~100 tokens an item;
+    a model looping through one list then ends it rather than running out of tokens."""
+    return max(3, max_tokens // 300)
+
+
 @dataclass
 class _Spent:
     """What requests a failed plan or the parts before a failure made, to be counted with
@@ -499,7 +507,8 @@ class Summarizer:
         trimmed: list[str] = []
         while True:
             request = ChatRequest(messages=messages, schema=self._schema, max_tokens=max_tokens,
-                                  schema_prompt=self._schema_prompt)
+                                  schema_prompt=self._schema_prompt,
+                                  max_items=shorter_list(max_tokens) if longer_used else None)
             reply = await self._call(model, request, run, reason)
             output = reply.text
             if reply.refusal or reply.finish_reason == "content_filter":

@@ -103,3 +103,28 @@ def model_schema() -> dict[str, Any]:
 def compact(schema: dict[str, Any]) -> str:
     """JSON with no spaces: the schema is sent once, and every byte is a token."""
     return json.dumps(schema, separators=(",", ":"), ensure_ascii=False)
+
+
+def capped_schema(
+    schema: dict[str, Any], max_items: int | None, max_chars: int | None = None
+) -> dict[str, Any]:
+    """A copy of the schema with its open arrays and strings capped, for a grammar to hold a
+    model to (a looping list then ends at the cap rather than at max_tokens)."""
+    if max_items is None and max_chars is None:
+        return schema
+
+    def cap(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {k: cap(v) for k, v in node.items()}
+            if max_items is not None and out.get("type") == "array" and "maxItems" not in out:
+                out["maxItems"] = max_items
+            if (max_chars is not None and out.get("type") == "string" and "enum" not in out
+                    and "maxLength" not in out):
+                out["maxLength"] = max_chars
+            return out
+        if isinstance(node, list):
+            return [cap(v) for v in node]
+        return node
+
+    result: dict[str, Any] = cap(schema)
+    return result

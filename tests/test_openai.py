@@ -23,7 +23,7 @@ from summarizer import (
     TransportError,
     TruncatedOutputError,
 )
-from summarizer._pipeline import build_messages
+from summarizer._pipeline import build_messages, shorter_list
 from summarizer._prompts import compact, load_prompts, model_schema
 from summarizer._text import estimate_tokens
 from summarizer.testing import FakeOpenAIServer, Reply, default_content
@@ -506,6 +506,7 @@ def test_the_servers_token_count_scales_the_plan(server: FakeOpenAIServer, bagho
     # plan on the estimate alone would overfill the window.
     def heavy(i: int, body: dict) -> Reply:
         chars = sum(len(m["content"]) for m in body["messages"])
+        chars += len(json.dumps(body["response_format"]))  # the schema is prompt too
         return Reply.text(default_content(body), usage=(int(chars / 4 * 1.4), 300))
 
     server.responder = heavy
@@ -515,6 +516,40 @@ def test_the_servers_token_count_scales_the_plan(server: FakeOpenAIServer, bagho
     assert 1.3 < summarizer.model().token_scale < 1.45
     second = summarizer.summarize(baghouz.replace("ISIS", "IS"))  # not a cache hit
     assert "briefed in" in second.meta.warnings[0]  # planned on the server's count
+
+
+def test_an_overflow_that_counts_the_prompt_scales_the_plan(server: FakeOpenAIServer,
+                                                            baghouz: str) -> None:
+    # The server counts 1.4 times the estimate: the parts planned next must fit by its count.
+    counted = int(_estimated_prompt(baghouz) * 1.4)
+    overflow = Reply(status=400, error=f"This model's maximum context length is 3072 tokens. "
+                     f"However, you requested {counted + 2048} tokens ({counted} in the "
+                     "messages, 2048 in the completion).")
+    server.script(overflow)
+    summarizer = make(server)
+    summarizer.summarize(baghouz)
+    assert 1.3 < summarizer.model().token_scale < 1.45
+    for sent in server.requests[1:]:
+        chars = sum(len(m["content"]) for m in sent["messages"])
+        assert chars / 4 * 1.4 + sent["max_tokens"] <= 3072
+
+
+def test_after_a_cut_the_grammar_caps_each_list(server: FakeOpenAIServer, baghouz: str) -> None:
+    # llama.cpp's constrained mode: a model looping through one list ends it at the cap.
+    server.script(Reply.truncated())
+    make(server, response_format="json_object+schema").summarize(baghouz)
+    first, second = server.requests
+
+    def caps(node: object) -> set[object]:
+        if isinstance(node, dict):
+            found = {node.get("maxItems")} if node.get("type") == "array" else set()
+            return found.union(*(caps(v) for v in node.values()))
+        return set().union(*(caps(v) for v in node)) if isinstance(node, list) else set()
+
+    assert caps(first["response_format"]["schema"]) == {None}
+    assert second["max_tokens"] == 2 * first["max_tokens"]
+    assert caps(second["response_format"]["schema"]) == {shorter_list(second["max_tokens"])}
+    assert shorter_list(1024) == 3 and shorter_list(4096) == 13
 
 
 def test_the_window_in_the_model_list_plans_the_first_brief(baghouz: str) -> None:

