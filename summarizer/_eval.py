@@ -23,18 +23,20 @@ class Score:
 
     name: str
     group: str
-    number_recall: float
-    number_precision: float
-    actor_recall: float
-    actor_precision: float
-    kind_accuracy: float
-    grounding: float
+    # A share of nothing (precision of a brief with no figures, source accuracy where the gold
+    # names no source) is None, shown as "-" and left out of the means: never a free 1.00.
+    number_recall: float | None
+    number_precision: float | None
+    actor_recall: float | None
+    actor_precision: float | None
+    kind_accuracy: float | None
+    grounding: float | None
     seconds: float
-    figure_recall: float = 0.0
-    category_accuracy: float = 0.0
-    qualifier_accuracy: float = 0.0
-    source_accuracy: float = 0.0
-    counts_accuracy: float = 0.0
+    figure_recall: float | None = 0.0
+    category_accuracy: float | None = 0.0
+    qualifier_accuracy: float | None = 0.0
+    source_accuracy: float | None = 0.0
+    counts_accuracy: float | None = 0.0
     fabricated: int = 0
     reasks: int = 0
     tokens: int = 0
@@ -258,8 +260,8 @@ def _show(g: dict) -> str:
     return str(g["value"]) if "value" in g else f"{g.get('low')}-{g.get('high')}"
 
 
-def _ratio(part: int, whole: int) -> float:
-    return part / whole if whole else 1.0
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
 
 
 def evaluate(root: Path, run: Callable[[str], Result]) -> list[Score]:
@@ -287,14 +289,22 @@ def evaluate(root: Path, run: Callable[[str], Result]) -> list[Score]:
     return scores
 
 
-def means(scores: list[Score]) -> dict[str, float]:
-    """The mean of each metric over the articles the engine briefed (failed ones excluded)."""
+def means(scores: list[Score]) -> dict[str, float | None]:
+    """The mean of each metric over the articles the engine briefed (failed ones excluded) where
+    the metric applies; None where it applies to none."""
     scored = [s for s in scores if not _failed(s)]
-    if not scored:
-        return {m: 0.0 for m in (*METRICS, "seconds")}
-    out = {m: sum(getattr(s, m) for s in scored) / len(scored) for m in METRICS}
-    out["seconds"] = sum(s.seconds for s in scored) / len(scored)
+    out = {m: _mean([getattr(s, m) for s in scored]) for m in METRICS}
+    out["seconds"] = _mean([s.seconds for s in scored])
     return out
+
+
+def _mean(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return sum(known) / len(known) if known else None
+
+
+def _cell(value: float | None, fmt: str) -> str:
+    return "-" if value is None else fmt.format(float(value))
 
 
 _COLUMNS = (
@@ -314,20 +324,22 @@ _COST = ("reasks", "tokens", "seconds")  # what a failed article cost is still s
 
 def _cells(s: Score) -> list[str]:
     if _failed(s):  # nothing of the engine's to score: its cost still shows
-        return ["-" if attr not in _COST else fmt.format(float(getattr(s, attr)))
+        return ["-" if attr not in _COST else _cell(getattr(s, attr), fmt)
                 for _, attr, fmt in _COLUMNS] + [_outcome(s)]
-    return [fmt.format(float(getattr(s, attr))) for _, attr, fmt in _COLUMNS] + ["ok"]
+    return [_cell(getattr(s, attr), fmt) for _, attr, fmt in _COLUMNS] + ["ok"]
 
 
 def _mean_row(items: list[Score]) -> list[str]:
     scored = [s for s in items if not _failed(s)]
     if not scored:
         return ["-"] * len(_COLUMNS) + [""]
-    return [fmt.format(sum(float(getattr(s, attr)) for s in scored) / len(scored))
+    return [_cell(_mean([getattr(s, attr) for s in scored]), fmt)
             for _, attr, fmt in _COLUMNS] + [""]
 
 
-def _bar(value: float, width: int = 10) -> str:
+def _bar(value: float | None, width: int = 10) -> str:
+    if value is None:
+        return "-"
     full = round(max(0.0, min(1.0, value)) * width)
     return "\u2588" * full + "\u2591" * (width - full)
 
@@ -362,9 +374,9 @@ def report(scores: list[Score], fmt: str = "text", *, details: bool = False) -> 
         if why:
             out += ["", "## Failed", "", *(f"- {line}" for line in why)]
         out += ["", "## Recall per article", "", "| article | numbers | actors |", "|---|---|---|"]
-        out += [f"| {s.group}/{s.name} | `{_bar(s.number_recall)}` {s.number_recall:.2f} | "
-                f"`{_bar(s.actor_recall)}` {s.actor_recall:.2f} |" for s in scores
-                if not _failed(s)]
+        out += [f"| {s.group}/{s.name} | `{_bar(s.number_recall)}` "
+                f"{_cell(s.number_recall, '{:.2f}')} | `{_bar(s.actor_recall)}` "
+                f"{_cell(s.actor_recall, '{:.2f}')} |" for s in scores if not _failed(s)]
         text = "\n".join(out) + "\n"
     else:
         width = max(len(n) for n, _ in rows + totals)

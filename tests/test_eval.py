@@ -114,3 +114,16 @@ def test_eval_judges_the_engine_asked_for_not_its_fallback(tmp_path: Path) -> No
     assert "./refused: RequestRejectedError: access denied (403)" in out
     scores = evaluate(tmp_path, lambda text: summarize(text, engine="extractive"))
     assert means(scores)["number_recall"] == 1 and not any(s.fallback for s in scores)
+
+
+def test_a_share_of_nothing_is_no_score() -> None:
+    # A brief with no figures has no precision to speak of, and no category to get right:
+    # "-", left out of the means, never a free 1.00.
+    s = score_brief(brief(), ARTICLE, GOLD)
+    assert s.number_recall == 0 and s.number_precision is None
+    assert s.category_accuracy is None and s.source_accuracy is None
+    row = report([s]).splitlines()[1]
+    assert row.split()[1:5] == ["0.00", "-", "0.00", "-"]
+    other = score_brief(brief(n(9, "wounded", BOMB, attributed_to="police")), ARTICLE, GOLD)
+    assert means([s, other])["category_accuracy"] == other.category_accuracy == 1
+    assert means([s])["number_precision"] is None
