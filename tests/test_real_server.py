@@ -59,9 +59,10 @@ ARTICLES = {
         "attackers were killed as troops repelled the assault, the ministry said. No group has "
         "claimed the attack. The army said it had sent reinforcements to the area.\n"),
 }
-# Small limits: SmolLM2 writes ~20-45 tokens a second on these machines.
+# Small outputs: SmolLM2 writes ~20-45 tokens a second on these machines. A request's time runs
+# while it waits for the server's one slot: room for a machine slower than this one.
 ASK = ("--engine", "openai", "--model", "smollm2", "--reasks", "0", "--no-cache",
-       "--max-tokens", "512", "--timeout", "120")
+       "--max-tokens", "512", "--timeout", "240")
 
 
 class LlamaServer:
@@ -162,7 +163,7 @@ def test_brief_negotiates_the_format_and_comes_back_grounded(llama: LlamaServer,
 
 def test_library_sync_and_async(llama: LlamaServer) -> None:
     settings = Settings(engine="openai", base_url=llama.url, model="smollm2", reasks=0,
-                        max_tokens=512, timeout=120, cache=False)
+                        max_tokens=512, timeout=240, cache=False)
     app = Summarizer(settings)
     text = ARTICLES["marib.txt"]
     result = app.summarize(text)
@@ -180,8 +181,10 @@ def test_library_sync_and_async(llama: LlamaServer) -> None:
 
 def test_batch_of_three(llama: LlamaServer, articles: Path, tmp_path: Path) -> None:
     out = tmp_path / "briefs.jsonl"
+    # One at a time: the server has one slot, and a request queued behind two others would
+    # spend its time waiting.
     code, _, err, _ = summarizer("batch", str(articles), "-o", str(out), "--quiet", *ASK,
-                                 "--base-url", llama.url)
+                                 "--concurrency", "1", "--base-url", llama.url)
     assert code == 0, err
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert sorted(Path(r["id"]).name for r in records) == sorted(ARTICLES)
@@ -227,7 +230,7 @@ def test_a_window_smaller_than_assumed_is_learned(small_llama: LlamaServer,
 def test_a_timeout_ends_in_one_line_within_the_deadline(small_llama: LlamaServer,
                                                        articles: Path) -> None:
     # Last: the server goes on generating what this test abandons.
-    args = [a if a != "120" else "2" for a in ASK]
+    args = [a if a != "240" else "2" for a in ASK]
     code, out, err, seconds = summarizer("brief", str(articles / "army-post.txt"), *args,
                                          "--base-url", small_llama.url, "--verbose")
     tried = attempts(err)
