@@ -50,7 +50,8 @@ class Score:
     mislabelled: list[str] = field(default_factory=list)
 
 
-def _failed(s: Score) -> bool:
+def failed(s: Score) -> bool:
+    """True if the engine under test gave no brief of its own (an error, or a fallback)."""
     return bool(s.error or s.fallback)
 
 
@@ -292,7 +293,7 @@ def evaluate(root: Path, run: Callable[[str], Result]) -> list[Score]:
 def means(scores: list[Score]) -> dict[str, float | None]:
     """The mean of each metric over the articles the engine briefed (failed ones excluded) where
     the metric applies; None where it applies to none."""
-    scored = [s for s in scores if not _failed(s)]
+    scored = [s for s in scores if not failed(s)]
     out = {m: _mean([getattr(s, m) for s in scored]) for m in METRICS}
     out["seconds"] = _mean([s.seconds for s in scored])
     return out
@@ -323,14 +324,14 @@ _COST = ("reasks", "tokens", "seconds")  # what a failed article cost is still s
 
 
 def _cells(s: Score) -> list[str]:
-    if _failed(s):  # nothing of the engine's to score: its cost still shows
+    if failed(s):  # nothing of the engine's to score: its cost still shows
         return ["-" if attr not in _COST else _cell(getattr(s, attr), fmt)
                 for _, attr, fmt in _COLUMNS] + [_outcome(s)]
     return [_cell(getattr(s, attr), fmt) for _, attr, fmt in _COLUMNS] + ["ok"]
 
 
 def _mean_row(items: list[Score]) -> list[str]:
-    scored = [s for s in items if not _failed(s)]
+    scored = [s for s in items if not failed(s)]
     if not scored:
         return ["-"] * len(_COLUMNS) + [""]
     return [_cell(_mean([getattr(s, attr) for s in scored]), fmt)
@@ -352,20 +353,20 @@ def report(scores: list[Score], fmt: str = "text", *, details: bool = False) -> 
     rows = [(f"{s.group}/{s.name}", _cells(s)) for s in scores]
     totals = []
     for group, items in [*groups.items(), ("all", scores)]:
-        scored = sum(1 for s in items if not _failed(s))
+        scored = sum(1 for s in items if not failed(s))
         count = f"{len(items)}" if scored == len(items) else f"{scored} of {len(items)}"
         totals.append((f"mean {group} ({count})", _mean_row(items)))
     head = [name for name, _, _ in _COLUMNS] + ["outcome"]
     errors = sum(1 for s in scores if s.error)
     fallbacks = sum(1 for s in scores if s.fallback and not s.error)
-    failed = f"{errors + fallbacks} failed" + (
+    failed_line = f"{errors + fallbacks} failed" + (
         f" ({errors} error{'s' if errors != 1 else ''}, {fallbacks} fell back to the "
         "extractive engine)" if fallbacks else "")
     summary = (f"{len(scores)} articles: {sum(s.fabricated for s in scores)} fabricated figures, "
                f"{sum(s.reasks for s in scores)} re-asks, {sum(s.tokens for s in scores)} tokens, "
-               f"{sum(s.seconds for s in scores):.2f} s; {failed}"
+               f"{sum(s.seconds for s in scores):.2f} s; {failed_line}"
                + ("; failed articles are left out of the means" if errors + fallbacks else ""))
-    why = [f"{s.group}/{s.name}: {s.error or s.fallback}" for s in scores if _failed(s)]
+    why = [f"{s.group}/{s.name}: {s.error or s.fallback}" for s in scores if failed(s)]
     if fmt == "markdown":
         out = ["# Quality report", "", summary, "",
                "| article | " + " | ".join(head) + " |", "|---" * (len(head) + 1) + "|"]
@@ -376,7 +377,7 @@ def report(scores: list[Score], fmt: str = "text", *, details: bool = False) -> 
         out += ["", "## Recall per article", "", "| article | numbers | actors |", "|---|---|---|"]
         out += [f"| {s.group}/{s.name} | `{_bar(s.number_recall)}` "
                 f"{_cell(s.number_recall, '{:.2f}')} | `{_bar(s.actor_recall)}` "
-                f"{_cell(s.actor_recall, '{:.2f}')} |" for s in scores if not _failed(s)]
+                f"{_cell(s.actor_recall, '{:.2f}')} |" for s in scores if not failed(s)]
         text = "\n".join(out) + "\n"
     else:
         width = max(len(n) for n, _ in rows + totals)
@@ -389,7 +390,7 @@ def report(scores: list[Score], fmt: str = "text", *, details: bool = False) -> 
                           *(["failed:", *(f"  {w}" for w in why)] if why else [])]) + "\n"
     if details:
         for s in scores:
-            if _failed(s):
+            if failed(s):
                 continue
             text += (f"\n{s.group}/{s.name}: missed numbers {s.missed_numbers}, extra numbers "
                      f"{s.extra_numbers}; missed actors {s.missed_actors}, extra actors "

@@ -255,6 +255,10 @@ class _Spent:
         return _Spent(self.attempts + other.attempts, self.log + other.log,
                       self.usage + other.usage)
 
+    def meta(self) -> dict[str, Any]:
+        """These as a result's meta fields."""
+        return {"attempts": self.attempts, "attempt_log": self.log, "usage": self.usage}
+
     def add_to(self, exc: EngineError | BriefValidationError) -> None:
         exc.attempts = self.attempts + (exc.attempts or 0)
         exc.attempt_log = self.log + list(exc.attempt_log or [])
@@ -406,10 +410,8 @@ class Summarizer:
         except (EngineError, BriefValidationError) as exc:
             before.add_to(exc)
             raise
-        return result.model_copy(update={"meta": result.meta.model_copy(update={
-            "attempts": result.meta.attempts + before.attempts,
-            "attempt_log": before.log + result.meta.attempt_log,
-            "usage": before.usage + result.meta.usage})})
+        paid = before + _Spent.of_results([result])
+        return result.model_copy(update={"meta": result.meta.model_copy(update=paid.meta())})
 
     def _context(self, model: ChatModel) -> int | None:
         """The context window: the server's word, else --context-tokens, else what is known."""
@@ -473,8 +475,7 @@ class Summarizer:
         first = results[0].meta
         paid = spent + _Spent.of_results(results)
         return Result(brief=brief, meta=first.model_copy(update={
-            "attempts": paid.attempts, "attempt_log": paid.log, "usage": paid.usage,
-            "latency_s": round(time.monotonic() - started, 4),
+            **paid.meta(), "latency_s": round(time.monotonic() - started, 4),
             "warnings": warnings + [w for r in results for w in r.meta.warnings],
             "spans": report.spans,
         }))

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from summarizer._brief import NumberCategory, Qualifier
-from summarizer._figures import counts, is_count, read
+from summarizer._figures import Reading, counts, is_count, read
 from summarizer._numbers import find_mentions
 
 K, W = NumberCategory.killed, NumberCategory.wounded
@@ -24,6 +24,12 @@ def senses(sentence: str) -> dict[float, NumberCategory]:
     reading = read(sentence, mentions)
     return {m.value if m.value is not None else m.low: reading.sense(k).category  # type: ignore[misc]
             for k, m in enumerate(mentions) if m.value is not None or m.low is not None}
+
+
+def _read_at(sentence: str, value: float) -> tuple[Reading, int]:
+    """The sentence's reading, and the index of the figure stating the value."""
+    mentions = find_mentions(sentence)
+    return read(sentence, mentions), next(i for i, m in enumerate(mentions) if value in m.values)
 
 
 @pytest.mark.parametrize(("sentence", "expected"), [
@@ -115,9 +121,8 @@ def test_non_figures_are_not_counts(sentence: str) -> None:
     ("The governor put the death toll at 61 on Sunday.", 61, "people killed"),
 ])
 def test_counts_is_a_phrase_from_the_clause(sentence: str, value: float, words: str) -> None:
-    mentions = find_mentions(sentence)
-    k = next(i for i, m in enumerate(mentions) if m.value == value)
-    assert counts(read(sentence, mentions), k) == words
+    reading, k = _read_at(sentence, value)
+    assert counts(reading, k) == words
 
 
 def test_bounds_are_read_from_the_words_before() -> None:
@@ -166,9 +171,8 @@ def test_a_long_list_of_figures_reads_without_recursion() -> None:
 ])
 def test_labels_the_clause_supports_are_not_contradicted(sentence: str, value: float,
                                                          label: NumberCategory) -> None:
-    mentions = find_mentions(sentence)
-    k = next(i for i, m in enumerate(mentions) if m.value == value)
-    assert not read(sentence, mentions).sense(k).contradicts(label)
+    reading, k = _read_at(sentence, value)
+    assert not reading.sense(k).contradicts(label)
 
 
 @pytest.mark.parametrize(("sentence", "value", "not_label"), [
@@ -178,9 +182,8 @@ def test_labels_the_clause_supports_are_not_contradicted(sentence: str, value: f
 ])
 def test_broad_cues_need_their_context(sentence: str, value: float,
                                        not_label: NumberCategory) -> None:
-    mentions = find_mentions(sentence)
-    k = next(i for i, m in enumerate(mentions) if m.value == value)
-    assert read(sentence, mentions).sense(k).category is not not_label
+    reading, k = _read_at(sentence, value)
+    assert reading.sense(k).category is not not_label
 
 
 @pytest.mark.parametrize(("sentence", "value", "also"), [
@@ -192,9 +195,8 @@ def test_broad_cues_need_their_context(sentence: str, value: float,
 def test_a_bound_may_be_read_two_ways(sentence: str, value: float, also: Qualifier) -> None:
     from summarizer._figures import bounds
 
-    mentions = find_mentions(sentence)
-    k = next(i for i, m in enumerate(mentions) if value in m.values)
-    assert also in bounds(read(sentence, mentions), k)
+    reading, k = _read_at(sentence, value)
+    assert also in bounds(reading, k)
 
 
 def test_forty_odd_is_a_figure() -> None:

@@ -205,7 +205,7 @@ class OpenAIEngine(ChatModel):
                                                 content=json.dumps(body).encode(),
                                                 cast_to=bytes, options=options)
         except openai.APIStatusError as exc:  # a window overflowed may say what the prompt took
-            counted = _PROMPT_COUNT.search(f"{exc.message} {exc.body}")
+            counted = _PROMPT_COUNT.search(_answer(exc))
             if counted and _overflows(exc):
                 self._calibrate(body, int(next(g for g in counted.groups() if g)))
             raise
@@ -223,11 +223,13 @@ class OpenAIEngine(ChatModel):
         of it) and only from a prompt long enough to say (a chat template adds a few tokens
         a message). A schema in response_format is counted as the planner counts it: as
         prompt (OpenAI's servers count it; one that does not only keeps the scale down)."""
+        if not prompt_tokens:
+            return
         messages = body["messages"]
         estimate = sum(estimate_tokens(str(m.get("content") or "")) for m in messages)
         if body.get("response_format", {}).get("type") == "json_schema":
             estimate += estimate_tokens(json.dumps(body["response_format"]))
-        if prompt_tokens and estimate >= 500:
+        if estimate >= 500:
             scale = min(3.0, prompt_tokens / (estimate + 8 * len(messages)))
             if scale > self.token_scale * 1.02:
                 log.debug("the server counts %.2f tokens per estimated token", scale)
@@ -354,13 +356,18 @@ def _detail(exc: openai.APIStatusError) -> str:
     return " ".join(str(exc.message).split())[:200]
 
 
+def _answer(exc: openai.APIStatusError) -> str:
+    """All an error answer says: the SDK's message and the body it came from."""
+    return f"{exc.message} {exc.body}"
+
+
 def _rejects_format(exc: openai.APIStatusError) -> bool:
     """True if an error answer is about the output format asked for (the field or its values),
     whatever its status; a 5xx only when it names the field, as faults of the server say
     nothing of it."""
     if exc.status_code not in (400, 404, 415, 422, 500, 501):
         return False
-    text = f"{exc.message} {exc.body}".lower()
+    text = _answer(exc).lower()
     if exc.status_code >= 500:
         return bool(_FORMAT_FIELD.search(text))
     return any(w in text for w in ("response_format", "json_schema", "json_object", "schema",
@@ -383,7 +390,7 @@ _PROMPT_COUNT = re.compile(
 
 def _overflows(exc: openai.APIStatusError) -> bool:
     """True if an error answer says the request was too long for the model's context."""
-    text = f"{exc.message} {exc.body}".lower()
+    text = _answer(exc).lower()
     return "context_length_exceeded" in text or "context length" in text or (
         "context" in text and ("exceed" in text or "too long" in text or "maximum" in text))
 

@@ -15,7 +15,7 @@ import click
 from .. import __version__
 from .._brief import Brief
 from .._errors import BriefValidationError, EngineError, SummarizerError
-from .._eval import evaluate, report
+from .._eval import evaluate, failed, report
 from .._pipeline import Summarizer
 from .._result import Attempt, Result
 from .._settings import ENGINES, RESPONSE_FORMATS, Settings, endpoint_name
@@ -201,7 +201,7 @@ def eval_(folder: Path, fmt: str, details: bool, **opts: Any) -> None:
     if not scores:
         raise click.ClickException(f"no X.txt with an X.gold.json beside it below {folder}")
     click.echo(report(scores, fmt, details=details), nl=False)
-    if any(s.error or s.fallback for s in scores):  # the engine failed on some: say so
+    if any(failed(s) for s in scores):  # the engine failed on some: say so
         sys.exit(1)
 
 
