@@ -22,6 +22,7 @@ from typing import Any
 
 from summarizer import Settings, Summarizer
 from summarizer._batch import asummarize_many
+from summarizer._engines._factory import create_engine
 from summarizer.testing import FakeOpenAIServer, Reply, default_content
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,7 +61,7 @@ def serve(conn: Connection, latency: float) -> None:
 async def run(items: list[tuple[str, str]], url: str, concurrency: int) -> tuple[float, int]:
     settings = Settings(engine="openai", base_url=url, model="fake-model", cache=False)
     # Start-up cost, not throughput; made as a batch makes its engine (summarizer._batch).
-    engine = settings.make_model("openai", transport="aiohttp")
+    engine = create_engine(settings, "openai", transport="aiohttp")
     # The SDK imports its request and response types on the first call (~0.3 s): start-up too,
     # so one brief (one more request to the server) runs before the clock starts.
     await Summarizer(settings, chat_model=engine).asummarize(items[0][1])

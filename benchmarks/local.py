@@ -24,7 +24,7 @@ import llama_cpp  # noqa: E402
 
 from summarizer._engines import ChatRequest  # noqa: E402
 from summarizer._engines._local import LocalEngine, schema_grammar  # noqa: E402
-from summarizer._pipeline import build_messages  # noqa: E402
+from summarizer._parse import build_messages  # noqa: E402
 from summarizer._prompts import capped_schema, load_prompts, model_schema  # noqa: E402
 
 BUDGET_S = 21.0  # the whole run must stay under 25 s on 2 busy cores

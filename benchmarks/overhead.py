@@ -17,7 +17,7 @@ import openai
 
 from summarizer import Summarizer
 from summarizer._extractive import extract
-from summarizer._pipeline import build_messages
+from summarizer._parse import build_messages
 from summarizer._prompts import load_prompts, model_schema
 from summarizer.testing import FakeOpenAIServer, Reply
 

@@ -10,7 +10,7 @@ import statistics
 from collections.abc import Callable
 from pathlib import Path
 
-from summarizer._pipeline import build_messages
+from summarizer._parse import build_messages
 from summarizer._prompts import compact, load_prompts, model_schema
 from summarizer._text import estimate_tokens
 

@@ -24,7 +24,16 @@ from ._errors import (
 )
 from ._grounding import Grounding, Problem, ground
 from ._pipeline import Summarizer, asummarize, summarize
-from ._result import Attempt, Meta, Result, Span, Usage
+from ._result import (
+    Attempt,
+    AttemptReason,
+    BriefWarning,
+    Meta,
+    Result,
+    Span,
+    Usage,
+    WarningCode,
+)
 from ._settings import Settings
 from ._sources import Article, read_article
 
@@ -35,10 +44,12 @@ __all__ = [
     "ActorKind",
     "Article",
     "Attempt",
+    "AttemptReason",
     "BatchInput",
     "BatchItem",
     "Brief",
     "BriefValidationError",
+    "BriefWarning",
     "ChatModel",
     "ChatReply",
     "ChatRequest",
@@ -68,6 +79,7 @@ __all__ = [
     "TransportError",
     "TruncatedOutputError",
     "Usage",
+    "WarningCode",
     "__version__",
     "asummarize",
     "asummarize_many",

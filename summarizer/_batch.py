@@ -7,12 +7,10 @@ progress goes to a callback, results to the caller or to :class:`JsonlOutput`.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import glob
 import json
 import os
-import threading
 import time
 from collections.abc import (
     AsyncGenerator,
@@ -20,7 +18,6 @@ from collections.abc import (
     AsyncIterator,
     Awaitable,
     Callable,
-    Coroutine,
     Iterable,
     Iterator,
 )
@@ -29,9 +26,12 @@ from pathlib import Path, PurePath
 from typing import IO, Any, TypeVar
 
 from ._engines import ChatModel, ChatReply, ChatRequest
+from ._engines._base import Forwarding
+from ._engines._factory import create_engine
 from ._errors import BriefValidationError, EngineError, InputError, SummarizerError, TransportError
+from ._loop import LoopThread
 from ._pipeline import Summarizer
-from ._result import Result, Usage
+from ._result import AttemptReason, Result, Usage
 from ._settings import Settings
 from ._sources import MAX_BYTES, Article, decode, prepare, read_article
 
@@ -310,16 +310,12 @@ class Progress:
 ProgressCallback = Callable[[Progress], None]
 
 
-class _Metered(ChatModel):
+class _Metered(Forwarding):
     """The engine behind the batch's rate limit, counting tokens and faults as they happen."""
 
     def __init__(self, inner: ChatModel, limiter: RateLimiter, progress: Progress,
                  notify: Callable[[], None]) -> None:
-        self.inner = inner
-        self.engine = inner.engine
-        self.model = inner.model
-        self.max_concurrency = inner.max_concurrency
-        self.context_tokens = inner.context_tokens  # long articles are split in batches too
+        super().__init__(inner)
         self._limiter = limiter
         self._progress = progress
         self._notify = notify
@@ -337,24 +333,6 @@ class _Metered(ChatModel):
         self._limiter.settle(estimate, reply.usage.total_tokens)
         self._progress.usage = self._progress.usage + reply.usage
         return reply
-
-    async def prepare(self) -> None:
-        """The wrapped engine's, and what it learnt."""
-        await self.inner.prepare()
-        self.context_tokens = self.inner.context_tokens
-
-    @property
-    def token_scale(self) -> float:  # type: ignore[override]
-        """The wrapped engine's, as it learns it."""
-        return self.inner.token_scale
-
-    def count_tokens(self, text: str) -> int:
-        """The wrapped engine's count (its tokenizer, where it has one)."""
-        return self.inner.count_tokens(text)
-
-    async def aclose(self) -> None:
-        """Close the wrapped engine."""
-        await self.inner.aclose()
 
 
 # --- results ------------------------------------------------------------------------------------
@@ -434,36 +412,28 @@ async def _aiter(items: Iterable[Item] | AsyncIterable[Item]) -> AsyncIterator[B
             index += 1
 
 
-def _summarizer(settings: Settings, chat_model: ChatModel | None, limiter: RateLimiter,
-                progress: Progress, notify: Callable[[], None]) -> Summarizer:
-    engine, _ = settings.resolve_engine(chat_model)
-    if engine == "extractive":
-        return Summarizer(settings)
-    # A batch owns its engine on one loop and closes it: the faster transport is safe here.
-    model = chat_model or settings.make_model(engine, transport="aiohttp")
-    progress.model = model.model
-    return Summarizer(settings, chat_model=_Metered(model, limiter, progress, notify))
+def _engine(settings: Settings, chat_model: ChatModel | None) -> ChatModel:
+    """The engine given, else one the batch owns on one loop and closes (so the faster
+    transport is safe here)."""
+    return chat_model or create_engine(settings, settings.resolve_engine()[0],
+                                       transport="aiohttp")
 
 
 async def _one(summarizer: Summarizer, item: BatchInput) -> BatchItem:
     started = time.monotonic()
-    engine = summarizer.engine_name
-    model = summarizer.model().model if engine != "extractive" else None
+    engine = summarizer.engine()
     try:
         # Files and HTML are read off the loop; a text given in memory needs no thread.
         article = item.load() if item.text is not None else await asyncio.to_thread(item.load)
         text, title, published = article.text, article.title, article.published
-        if engine == "extractive":  # pure CPU work: off the loop, so progress and Ctrl-C stay live
-            result = await asyncio.to_thread(summarizer.summarize, text)
-        else:
-            result = await summarizer.asummarize(text)
+        result = await summarizer.asummarize(text)
     except SummarizerError as exc:
-        return BatchItem(item.id, item.source, error=exc, engine=engine, model=model,
-                         seconds=time.monotonic() - started)
+        return BatchItem(item.id, item.source, error=exc, engine=engine.engine,
+                         model=engine.model_name, seconds=time.monotonic() - started)
     if title or published:
         result.meta.title, result.meta.published = title, published
-    return BatchItem(item.id, item.source, result=result, engine=engine, model=model,
-                     seconds=time.monotonic() - started)
+    return BatchItem(item.id, item.source, result=result, engine=engine.engine,
+                     model=engine.model_name, seconds=time.monotonic() - started)
 
 
 async def _stream(items: Iterable[Item] | AsyncIterable[Item], progress: Progress, *,
@@ -477,7 +447,10 @@ async def _stream(items: Iterable[Item] | AsyncIterable[Item], progress: Progres
         if on_progress is not None:
             on_progress(progress)
 
-    summarizer = _summarizer(settings, chat_model, limiter or RateLimiter(), progress, notify)
+    model = _engine(settings, chat_model)
+    progress.model = model.model_name
+    summarizer = Summarizer(settings, chat_model=_Metered(model, limiter or RateLimiter(),
+                                                          progress, notify))
     source = _aiter(items)
     pulling = asyncio.Lock()  # an async generator must not be advanced by two workers at once
     results: asyncio.Queue[BatchItem | BaseException | None] = asyncio.Queue()
@@ -514,7 +487,7 @@ async def _stream(items: Iterable[Item] | AsyncIterable[Item], progress: Progres
             if done.result is not None:
                 progress.ok += 1
                 progress.cached += done.result.meta.cached
-                progress.retries += sum(a.reason in ("re-ask", "longer output")
+                progress.retries += sum(a.reason in (AttemptReason.reask, AttemptReason.longer)
                                         for a in done.result.meta.attempt_log)
             else:
                 progress.failed += 1
@@ -525,6 +498,8 @@ async def _stream(items: Iterable[Item] | AsyncIterable[Item], progress: Progres
             task.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
         await summarizer.aclose()
+        if chat_model is None:  # the batch's own engine; one given is the caller's
+            await model.aclose()
 
 
 async def asummarize_many(
@@ -549,7 +524,7 @@ async def asummarize_many(
 def summarize_many(items: Iterable[Item], *, concurrency: int = 8, **options: Any) -> Iterator[BatchItem]:
     """Blocking :func:`asummarize_many`: yields each :class:`BatchItem` as it completes; safe to
     call from inside a running event loop (the batch runs on a private one)."""
-    runner = _LoopThread()
+    runner = LoopThread("summarizer-batch")
     agen = asummarize_many(items, concurrency=concurrency, **options)
 
     async def step() -> BatchItem:
@@ -567,32 +542,6 @@ def summarize_many(items: Iterable[Item], *, concurrency: int = 8, **options: An
             runner.run(agen.aclose())  # cancels what is still in flight
         finally:
             runner.stop()
-
-
-class _LoopThread:
-    """An event loop on a daemon thread, for the blocking API."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, name="summarizer-batch",
-                                        daemon=True)
-        self._thread.start()
-
-    def run(self, coro: Coroutine[Any, Any, T]) -> T:
-        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
-        try:
-            return future.result()
-        except BaseException:
-            # Ctrl-C in the waiting thread: stop the coroutine too, and let it clean up first.
-            future.cancel()
-            concurrent.futures.wait([future])
-            raise
-
-    def stop(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(timeout=5)
-        if not self._thread.is_alive():
-            self.loop.close()
 
 
 # --- output file --------------------------------------------------------------------------------

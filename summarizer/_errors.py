@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ._grounding import Problem
     from ._result import Attempt, Usage
 
 
@@ -98,7 +99,7 @@ class BriefValidationError(SummarizerError):
         *,
         attempts: int,
         last_output: str,
-        problems: list[str],
+        problems: list[Problem],
         usage: Usage,
     ) -> None:
         super().__init__(message)

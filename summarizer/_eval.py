@@ -12,8 +12,7 @@ from pathlib import Path
 
 from ._brief import Brief, Figure
 from ._grounding import ground
-from ._pipeline import FALLBACK
-from ._result import Result
+from ._result import AttemptReason, Result, WarningCode
 from ._text import clip
 
 
@@ -283,9 +282,10 @@ def evaluate(root: Path, run: Callable[[str], Result]) -> list[Score]:
             continue
         seconds = time.perf_counter() - started
         s = score_brief(result.brief, article, gold, name=name, group=group, seconds=seconds)
-        s.reasks = sum(1 for a in result.meta.attempt_log if a.reason == "re-ask")
+        s.reasks = sum(1 for a in result.meta.attempt_log if a.reason is AttemptReason.reask)
         s.tokens = result.meta.usage.total_tokens
-        s.fallback = next((w for w in result.meta.warnings if w.startswith(FALLBACK)), None)
+        s.fallback = next((w.message for w in result.meta.warnings
+                           if w.code is WarningCode.fallback), None)
         scores.append(s)
     return scores
 

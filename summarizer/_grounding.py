@@ -15,7 +15,7 @@ from typing import Any
 from ._brief import Brief, Figure, NumberCategory
 from ._figures import Reading, Sense, bounds, read
 from ._numbers import Mention, find_mentions, has_vague_quantity, values_in
-from ._result import Span
+from ._result import BriefWarning, Span, WarningCode
 from ._text import _FOLD, clip, fold_str, format_value, has_words, name_words, sentences
 
 _QUOTES = " \t\n\"'\u201c\u201d\u2018\u2019"
@@ -26,36 +26,42 @@ _TRIM = _QUOTES + "\u2026.,;:"
 class Problem:
     """One thing in a brief that the article does not support.
 
+    ``field`` is the brief's field ("numbers", "actors", "where", "outlook.signals",
+    "situation", "when", "outlook.summary"; "brief" for the reply as a whole), ``index`` the
+    item of a list field and ``attribute`` the item's own field ("role", "category").
     ``kind`` says what failed: "evidence" (not a span of the article), "value" (a figure its
     evidence does not state), "name", "place", "when", "text" (free text stating a figure or
     name the article does not), "category", "qualifier" or "source" (a figure's label that its
-    evidence contradicts). Where the evidence says what the label should be, ``correction``
-    holds it.
+    evidence contradicts), "schema" or "json" (the reply is no valid brief), "truncated". Where
+    the evidence says what the label should be, ``correction`` holds it. ``message`` is for
+    people and models, never read by code.
     """
 
-    path: str  # "numbers[2]", "actors[0].name", "situation"
+    field: str
     message: str
     kind: str = "evidence"
     correction: Any = None
+    index: int | None = None
+    attribute: str | None = None
+
+    @property
+    def path(self) -> str:
+        """Where in the brief, as "numbers[2].category"."""
+        at = self.field if self.index is None else f"{self.field}[{self.index}]"
+        return f"{at}.{self.attribute}" if self.attribute else at
 
     @property
     def fabricates(self) -> bool:
         """True if the problem is a figure the article does not state."""
-        return self.path.startswith("numbers[") and self.kind in ("evidence", "value")
+        return self.field == "numbers" and self.kind in ("evidence", "value")
 
     @property
     def label(self) -> bool:
         """True if the problem is a label of a figure, which can be corrected or cleared."""
         return self.kind in ("category", "qualifier", "source")
 
-    @property
-    def item(self) -> tuple[str, int] | None:
-        """The list item this problem condemns, e.g. ('numbers', 2); None for a scalar field."""
-        m = re.match(r"(actors|numbers|outlook\.signals)\[(\d+)\]", self.path)
-        return (m.group(1), int(m.group(2))) if m else None
-
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
+        return self.message if self.field == "brief" else f"{self.path}: {self.message}"
 
 
 @dataclass
@@ -256,91 +262,95 @@ def _unfounded(art: Article, text: str) -> list[str]:
 
 def ground(brief: Brief, article: str | Article) -> Grounding:
     """Check every evidence span, figure, name and free-text number of a brief against the article."""
-    art = article if isinstance(article, Article) else Article(article)
-    out = Grounding()
-    stated_in: dict[str, set[float]] = {}  # several figures often share one evidence sentence
-    unfounded: dict[str, list[str]] = {}
+    check = _Check(article if isinstance(article, Article) else Article(article))
+    check.free_text("situation", None, None, brief.situation)
+    for i, place in enumerate(brief.where):
+        if not check.art.names(place):
+            check.problem("where", f"place '{clip(place)}' is not in the article", "place", i)
+    if brief.when and check.art.locate(brief.when) is None and not _loosely_in(check.art,
+                                                                              brief.when):
+        check.problem("when", f"'{clip(brief.when)}' is not stated in the article", "when")
+    for i, actor in enumerate(brief.actors):
+        if not check.art.names(actor.name):
+            check.problem("actors", f"name '{clip(actor.name)}' does not occur in the article",
+                          "name", i)
+        elif check.evidence("actors", i, actor.evidence):
+            check.free_text("actors", i, "role", actor.role)
+            check.free_text("actors", i, "side", actor.side)
+    for i, n in enumerate(brief.numbers):
+        check.figure(i, n)
+    check.free_text("outlook.summary", None, None, brief.outlook.summary)
+    for i, s in enumerate(brief.outlook.signals):
+        if check.evidence("outlook.signals", i, s.evidence):
+            check.free_text("outlook.signals", i, "statement", s.statement)
+    return check.out
 
-    def evidence(path: str, quote: str) -> tuple[int, int] | None:
-        span = art.locate(quote)
+
+class _Check:
+    """One brief being checked against its article, with what its items share looked up once
+    (several figures quote one sentence; sides and roles repeat from actor to actor)."""
+
+    def __init__(self, art: Article) -> None:
+        self.art = art
+        self.out = Grounding()
+        self._stated_in: dict[str, set[float]] = {}
+        self._unfounded: dict[str, list[str]] = {}
+
+    def problem(self, field: str, message: str, kind: str, index: int | None = None,
+                attribute: str | None = None, correction: Any = None) -> None:
+        self.out.problems.append(Problem(field, message, kind, correction, index, attribute))
+
+    def evidence(self, field: str, i: int, quote: str) -> tuple[int, int] | None:
+        """Where an item's evidence stands in the article; a problem if nowhere."""
+        span = self.art.locate(quote)
         if span is None:
-            out.problems.append(
-                Problem(path, f"evidence is not a verbatim span of the article: '{clip(quote)}'")
-            )
+            self.problem(field, f"evidence is not a verbatim span of the article: '{clip(quote)}'",
+                         "evidence", i)
             return None
-        out.spans.append(Span(path=f"{path}.evidence", start=span[0], end=span[1]))
+        self.out.spans.append(Span(path=f"{field}[{i}].evidence", start=span[0], end=span[1]))
         return span
 
-    def free_text(path: str, text: str | None) -> None:
-        # A model may paraphrase, but a figure it writes with digits, or a name it writes
-        # mid-sentence with a capital, must come from the article.
+    def free_text(self, field: str, i: int | None, attribute: str | None, text: str | None) -> None:
+        """A model may paraphrase, but a figure it writes with digits, or a name it writes
+        mid-sentence with a capital, must come from the article."""
         if not text:
             return
-        if text not in unfounded:  # sides and roles repeat from actor to actor
-            unfounded[text] = _unfounded(art, text)
-        out.problems.extend(Problem(path, message, "text") for message in unfounded[text])
+        if text not in self._unfounded:
+            self._unfounded[text] = _unfounded(self.art, text)
+        for message in self._unfounded[text]:
+            self.problem(field, message, "text", i, attribute)
 
-    free_text("situation", brief.situation)
-    for i, place in enumerate(brief.where):
-        if not art.names(place):
-            out.problems.append(Problem(f"where[{i}]", f"place '{clip(place)}' is not in the article",
-                                        "place"))
-    if brief.when and art.locate(brief.when) is None and not _loosely_in(art, brief.when):
-        out.problems.append(Problem("when", f"'{clip(brief.when)}' is not stated in the article",
-                                    "when"))
-
-    for i, actor in enumerate(brief.actors):
-        path = f"actors[{i}]"
-        if not art.names(actor.name):
-            out.problems.append(
-                Problem(path, f"name '{clip(actor.name)}' does not occur in the article", "name")
-            )
-            continue
-        if evidence(path, actor.evidence):
-            free_text(f"{path}.role", actor.role)
-            free_text(f"{path}.side", actor.side)
-
-    for i, n in enumerate(brief.numbers):
-        path = f"numbers[{i}]"
-        span = evidence(path, n.evidence)
+    def figure(self, i: int, n: Figure) -> None:
+        """A figure: its evidence, its value in it, and the labels the evidence supports."""
+        span = self.evidence("numbers", i, n.evidence)
         if span is None:
-            continue
-
-        def stated(v: float, evidence: str = n.evidence) -> bool:
-            if _written_plainly(evidence, v):
-                return True
-            if evidence not in stated_in:  # several figures often share one sentence
-                stated_in[evidence] = values_in(evidence)
-            return any(abs(v - s) < 1e-9 for s in stated_in[evidence])
-
-        wanted = [n.value] if n.value is not None else [n.low, n.high]
+            return
         if n.value is None and n.low is None:
             if not has_vague_quantity(n.evidence):
-                out.problems.append(
-                    Problem(path, "no value given and its evidence states none", "value"))
-            continue
+                self.problem("numbers", "no value given and its evidence states none", "value", i)
+            return
         # Where the article's own sentence states the value, that settles it (and is read for
         # the labels); else the evidence is parsed as given.
-        found = _stated_at(art, n, span)
+        found = _stated_at(self.art, n, span)
+        wanted = [n.value] if n.value is not None else [n.low, n.high]
         missing = None if found else next(
-            (v for v in wanted if v is not None and not stated(v)), None)
+            (v for v in wanted if v is not None and not self._stated(v, n.evidence)), None)
         if missing is not None:
-            out.problems.append(Problem(
-                path, f"value {format_value(missing)} not found in its evidence "
-                f"'{clip(n.evidence)}'", "value"))
-            continue
-        free_text(f"{path}.counts", n.counts)
-        out.problems.extend(_label_problems(art, n, path, span, found))
+            self.problem("numbers", f"value {format_value(missing)} not found in its evidence "
+                         f"'{clip(n.evidence)}'", "value", i)
+            return
+        self.free_text("numbers", i, "counts", n.counts)
+        self.out.problems.extend(_label_problems(self.art, n, i, span, found))
 
-    free_text("outlook.summary", brief.outlook.summary)
-    for i, s in enumerate(brief.outlook.signals):
-        path = f"outlook.signals[{i}]"
-        if evidence(path, s.evidence):
-            free_text(f"{path}.statement", s.statement)
-    return out
+    def _stated(self, v: float, evidence: str) -> bool:
+        if _written_plainly(evidence, v):
+            return True
+        if evidence not in self._stated_in:
+            self._stated_in[evidence] = values_in(evidence)
+        return any(abs(v - s) < 1e-9 for s in self._stated_in[evidence])
 
 
-def _label_problems(art: Article, n: Figure, path: str, span: tuple[int, int],
+def _label_problems(art: Article, n: Figure, i: int, span: tuple[int, int],
                     found: list[tuple[Reading, int]]) -> list[Problem]:
     """A figure's category, qualifier and source checked against the clause that states it
     (``found``: where in the article's sentences the figure's value stands, within its span)."""
@@ -350,22 +360,23 @@ def _label_problems(art: Article, n: Figure, path: str, span: tuple[int, int],
         if all(s.contradicts(n.category) for s in senses):
             (reading, k), sense = found[0], senses[0]
             problems.append(Problem(
-                f"{path}.category",
+                "numbers",
                 f"labelled {n.category.value}, but its evidence says "
                 f"'{_around(reading, k, sense)}': it counts {_CATEGORY_WORDS[sense.category]} "
-                f"(category {sense.category.value})", "category", sense.category))
+                f"(category {sense.category.value})", "category", sense.category, i, "category"))
     if found and not any(n.qualifier in bounds(reading, k) for reading, k in found):
         reading, k = found[0]
         said = reading.mentions[k].qualifier
         problems.append(Problem(
-            f"{path}.qualifier",
+            "numbers",
             f"qualifier {n.qualifier.value} does not fit its evidence "
-            f"'{_around(reading, k, None)}' (qualifier {said.value})", "qualifier", said))
+            f"'{_around(reading, k, None)}' (qualifier {said.value})", "qualifier", said, i,
+            "qualifier"))
     if n.attributed_to and not _named_near(art, n.attributed_to, span):
         problems.append(Problem(
-            f"{path}.attributed_to",
+            "numbers",
             f"source '{clip(n.attributed_to)}' is not named in its evidence or the two "
-            "sentences before it", "source"))
+            "sentences before it", "source", None, i, "attributed_to"))
     return problems
 
 
@@ -453,10 +464,10 @@ def _loosely_in(art: Article, phrase: str) -> bool:
 LIST_LIMITS = {"actors": 40, "numbers": 60, "where": 20, "signals": 12}
 
 
-def trim(brief: Brief) -> tuple[Brief, list[str]]:
+def trim(brief: Brief) -> tuple[Brief, list[BriefWarning]]:
     """The brief with repeated items removed and each list cut to LIST_LIMITS, and what was
-    removed, in words."""
-    notes: list[str] = []
+    removed."""
+    notes: list[BriefWarning] = []
 
     def keep(items: list, key: Callable[[Any], object], name: str) -> list:
         seen: set[object] = set()
@@ -467,9 +478,11 @@ def trim(brief: Brief) -> tuple[Brief, list[str]]:
                 seen.add(k)
                 unique.append(x)
         if len(unique) < len(items):
-            notes.append(f"dropped {len(items) - len(unique)} repeated {name}")
+            notes.append(BriefWarning(code=WarningCode.trimmed, path=name, message=(
+                f"dropped {len(items) - len(unique)} repeated {name}")))
         if len(unique) > LIST_LIMITS[name]:
-            notes.append(f"kept the first {LIST_LIMITS[name]} of {len(unique)} {name}")
+            notes.append(BriefWarning(code=WarningCode.trimmed, path=name, message=(
+                f"kept the first {LIST_LIMITS[name]} of {len(unique)} {name}")))
         return unique[:LIST_LIMITS[name]]
 
     actors = keep(brief.actors, lambda a: (fold_str(a.name), a.kind), "actors")
@@ -485,7 +498,7 @@ def trim(brief: Brief) -> tuple[Brief, list[str]]:
         "outlook": brief.outlook.model_copy(update={"signals": signals})}), notes
 
 
-def drop_unverified(brief: Brief, problems: list[Problem]) -> tuple[Brief, list[str]]:
+def drop_unverified(brief: Brief, problems: list[Problem]) -> tuple[Brief, list[BriefWarning]]:
     """The lenient policy: correct what the evidence corrects, remove every other item with a
     problem, and say what was done.
 
@@ -495,30 +508,25 @@ def drop_unverified(brief: Brief, problems: list[Problem]) -> tuple[Brief, list[
     from the article.
     """
     doomed: dict[str, set[int]] = {}
-    warnings: list[str] = []
+    warnings: list[BriefWarning] = []
     data = brief.model_dump()
     for p in problems:
-        item = p.item
-        if item and p.label:
-            figure = data["numbers"][item[1]]
+        if p.index is not None and p.label:
+            figure = data["numbers"][p.index]
             if p.kind == "source":
                 figure["attributed_to"] = None
             else:
                 figure[p.kind] = p.correction
-                warnings.append(f"corrected {p}")
+                warnings.append(BriefWarning(code=WarningCode.corrected, message=f"corrected {p}",
+                                             path=p.path))
                 continue
-        elif item:
-            doomed.setdefault(item[0], set()).add(item[1])
-        elif p.path.startswith("where["):
-            doomed.setdefault("where", set()).add(int(p.path[6:-1]))
-        elif p.path == "when":
+        elif p.index is not None:
+            doomed.setdefault(p.field, set()).add(p.index)
+        elif p.field == "when":
             data["when"] = None
-        warnings.append(f"dropped {p}")
-    data["actors"] = [a for i, a in enumerate(data["actors"]) if i not in doomed.get("actors", ())]
-    data["numbers"] = [
-        n for i, n in enumerate(data["numbers"]) if i not in doomed.get("numbers", ())
-    ]
-    data["where"] = [w for i, w in enumerate(data["where"]) if i not in doomed.get("where", ())]
+        warnings.append(BriefWarning(code=WarningCode.dropped, message=f"dropped {p}", path=p.path))
+    for name in ("actors", "numbers", "where"):
+        data[name] = [x for i, x in enumerate(data[name]) if i not in doomed.get(name, ())]
     data["outlook"]["signals"] = [
         s for i, s in enumerate(data["outlook"]["signals"])
         if i not in doomed.get("outlook.signals", ())

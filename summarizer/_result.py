@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from ._brief import Brief
@@ -27,13 +29,22 @@ class Usage(BaseModel):
         )
 
 
+class AttemptReason(str, Enum):
+    """Why a request was made."""
+
+    initial = "initial"
+    reask = "re-ask"  # the last reply was invalid or ungrounded; its problems were sent back
+    retry = "retry"  # the last request failed in transport (its outcome says how)
+    longer = "longer output"  # the last reply was cut at the length limit
+
+
 class Attempt(BaseModel):
     """One call to the model and why it was made."""
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(description="'initial', 're-ask', 'retry: <fault>' or 'longer output'.")
-    outcome: str = Field(description="'ok', or what went wrong.")
+    reason: AttemptReason
+    outcome: str = Field(description="'ok', or what went wrong, in words.")
     usage: Usage = Field(default_factory=Usage)
     seconds: float = 0.0
 
@@ -46,6 +57,30 @@ class Span(BaseModel):
     path: str = Field(description="Which field, e.g. 'numbers[2].evidence'.")
     start: int
     end: int
+
+
+class WarningCode(str, Enum):
+    """What a warning on a result reports."""
+
+    dropped = "dropped"  # an item the article does not support was removed
+    corrected = "corrected"  # a figure's label was set to what its evidence says
+    replaced = "replaced"  # prose with an unfounded figure or name gave way to the article's words
+    trimmed = "trimmed"  # repeated items removed, or a list cut to its limit
+    parts = "parts"  # the article was briefed in parts and the briefs merged
+    fallback = "fallback"  # the model gave no valid brief: this one was extracted instead
+
+
+class BriefWarning(BaseModel):
+    """Something done to a brief after the model wrote it, or instead of it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: WarningCode
+    message: str = Field(description="What was done, in words, for people.")
+    path: str | None = Field(default=None, description="The field concerned, e.g. 'numbers[2]'.")
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class Meta(BaseModel):
@@ -61,7 +96,7 @@ class Meta(BaseModel):
     attempt_log: list[Attempt] = Field(default_factory=list)
     usage: Usage = Field(default_factory=Usage)
     latency_s: float = 0.0
-    warnings: list[str] = Field(default_factory=list)
+    warnings: list[BriefWarning] = Field(default_factory=list)
     spans: list[Span] = Field(default_factory=list)
     cached: bool = False
     title: str | None = None
@@ -86,10 +121,16 @@ class Result(BaseModel):
         note = self._note()
         return self.brief.to_text() + (f"\n{note}\n" if note else "")
 
+    @property
+    def fell_back(self) -> bool:
+        """True if the model gave no valid brief and this one was extracted from the article."""
+        return any(w.code is WarningCode.fallback for w in self.meta.warnings)
+
     def _note(self) -> str:
-        dropped = sum(1 for w in self.meta.warnings if w.startswith("dropped "))
-        corrected = sum(1 for w in self.meta.warnings if w.startswith("corrected "))
-        others = [w for w in self.meta.warnings if not w.startswith(("dropped ", "corrected "))]
+        dropped = sum(1 for w in self.meta.warnings if w.code is WarningCode.dropped)
+        corrected = sum(1 for w in self.meta.warnings if w.code is WarningCode.corrected)
+        others = [w.message for w in self.meta.warnings
+                  if w.code not in (WarningCode.dropped, WarningCode.corrected)]
         parts = [f"{dropped} unverifiable item(s) dropped"] if dropped else []
         if corrected:
             parts.append(f"{corrected} figure label(s) corrected to match their evidence")

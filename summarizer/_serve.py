@@ -548,17 +548,14 @@ def describe(errors: Any) -> str:
 
 
 async def run(summarizer: Summarizer, body: BriefRequest, worker: _Worker) -> Result:
-    """Make the brief off the serving loop: the extractive engine in a worker thread, a model's
-    brief on the worker loop (its calls are async, its parsing and grounding are not)."""
+    """Make the brief off the serving loop, on the worker loop (an engine's calls are async,
+    its parsing and grounding are not; the extractive engine runs in a thread of its own)."""
     page = None
     text = body.text or ""
     if body.html is not None:
         page = await asyncio.to_thread(prepare, body.html, html=True)
         text = page.text
-    if summarizer.engine_name == "extractive":
-        result = await asyncio.to_thread(summarizer.summarize, text, strict=body.strict)
-    else:
-        result = await worker.run(summarizer.asummarize(text, strict=body.strict))
+    result = await worker.run(summarizer.asummarize(text, strict=body.strict))
     if page is not None:
         meta = result.meta.model_copy(update={"title": result.meta.title or page.title,
                                               "published": result.meta.published or page.published})

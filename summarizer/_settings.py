@@ -8,7 +8,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from ._errors import ConfigurationError
 
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ._engines import ChatModel
 
 ENGINES = ("auto", "extractive", "openai", "local")
+DEFAULT_MODEL = "gpt-4o-mini"  # the openai engine's model at OpenAI's own endpoint
 # How the openai engine can ask for JSON, best first (see _engines/_openai.py).
 RESPONSE_FORMATS = ("json_schema", "json_object+schema", "json_object", "text")
 
@@ -89,21 +90,3 @@ class Settings:
         if self.model_path:
             return "local", "a local model is configured (SUMMARIZER_LOCAL_MODEL)"
         return "extractive", "no endpoint, key or local model is configured"
-
-    def make_model(self, engine: str, *, transport: Literal["httpx", "aiohttp"] = "httpx"
-                   ) -> ChatModel:
-        """Create the engine object for an LLM engine (``transport``: the HTTP client under
-        the OpenAI SDK; aiohttp for many requests at once, on one loop that closes it)."""
-        if engine == "openai":
-            from ._engines._openai import OpenAIEngine
-
-            return OpenAIEngine(
-                model=self.model or ("gpt-4o-mini" if not self.base_url else ""),
-                base_url=self.base_url, api_key=self.api_key, timeout=self.timeout,
-                transport=transport, response_format=self.response_format,
-            )
-        if engine == "local":
-            from ._engines._local import LocalEngine
-
-            return LocalEngine.shared(self.model_path, n_ctx=self.context_tokens)
-        raise ConfigurationError(f"engine {engine!r} does not use a model")

@@ -7,7 +7,15 @@ import asyncio
 import pytest
 
 import summarizer
-from summarizer import Brief, InputError, Result, asummarize, summarize
+from summarizer import (
+    Brief,
+    BriefWarning,
+    InputError,
+    Result,
+    WarningCode,
+    asummarize,
+    summarize,
+)
 
 
 def test_public_surface_is_explicit() -> None:
@@ -85,7 +93,11 @@ def test_result_renderings_close_with_what_was_dropped(baghouz: str) -> None:
     result = summarize(baghouz)
     assert not result.to_markdown().rstrip().endswith("_")  # nothing dropped, no note
     noted = result.model_copy(update={"meta": result.meta.model_copy(update={"warnings": [
-        "dropped numbers[1]: value 9 not found", "replaced situation with the article's lead"]})})
+        BriefWarning(code=WarningCode.dropped, message="dropped numbers[1]: value 9 not found"),
+        BriefWarning(code=WarningCode.trimmed, message="dropped 2 repeated actors"),
+        BriefWarning(code=WarningCode.replaced,
+                     message="replaced situation with the article's lead")]})})
     assert noted.to_markdown().rstrip().endswith(
-        "_1 unverifiable item(s) dropped; replaced situation with the article's lead._")
+        "_1 unverifiable item(s) dropped; dropped 2 repeated actors; replaced situation with the "
+        "article's lead._")
     assert noted.to_text().rstrip().endswith("replaced situation with the article's lead.")

@@ -563,4 +563,4 @@ def test_long_articles_are_split_in_batches_too(tmp_path: Path) -> None:
     [item] = items
     assert item.ok, item.error
     assert len(server.requests) > 1
-    assert any("parts" in w for w in item.result.meta.warnings)
+    assert any("parts" in w.message for w in item.result.meta.warnings)

@@ -115,7 +115,7 @@ def test_lenient_drop_removes_only_bad_items() -> None:
     report = ground(b, ARTICLE)
     kept, warnings = drop_unverified(b, report.problems)
     assert [n.value for n in kept.numbers] == [20000]
-    assert len(warnings) == 1 and "numbers[1]" in warnings[0]
+    assert len(warnings) == 1 and "numbers[1]" in warnings[0].message
     assert ground(kept, ARTICLE).ok
 
 
@@ -196,7 +196,7 @@ def test_lenient_policy_corrects_labels_and_says_so() -> None:
     fixed, warnings = drop_unverified(b, ground(b, LABELS).problems)
     assert [(n.category, n.qualifier) for n in fixed.numbers] == [
         (NumberCategory.killed, Qualifier.exact), (NumberCategory.wounded, Qualifier.at_least)]
-    assert len(warnings) == 3 and all(w.startswith("corrected numbers[") for w in warnings)
+    assert len(warnings) == 3 and all(w.message.startswith("corrected numbers[") for w in warnings)
     assert ground(fixed, LABELS).ok
 
 
@@ -223,7 +223,7 @@ def test_source_must_be_named_near_its_evidence() -> None:
     # "Police" is named in the sentence before the bomb: where a reader would look.
     assert ground(brief([{**far, "attributed_to": "Police"}]), LABELS).ok
     fixed, [warning] = drop_unverified(brief([far]), ground(brief([far]), LABELS).problems)
-    assert fixed.numbers[0].attributed_to is None and warning.startswith("dropped numbers[0]")
+    assert fixed.numbers[0].attributed_to is None and warning.message.startswith("dropped numbers[0]")
 
 
 def test_a_source_named_in_full_earlier_and_by_surname_near_is_near() -> None:

@@ -13,6 +13,9 @@ from click.testing import CliRunner
 
 from summarizer import (
     BriefValidationError,
+    ChatModel,
+    ChatReply,
+    ChatRequest,
     InternalError,
     Summarizer,
     TransportError,
@@ -72,10 +75,10 @@ def test_json_nested_thousands_deep_is_an_invalid_reply(deep: str) -> None:
     with FakeOpenAIServer() as server:
         server.responder = lambda i, body: Reply.text(deep)
         result = llm(server, reasks=1).summarize(BAGHOUZ)  # lenient: the extractive brief
-        assert "nested too deeply" in result.meta.warnings[0]
+        assert "nested too deeply" in result.meta.warnings[0].message
         with pytest.raises(BriefValidationError) as err:
             llm(server, reasks=0, strict=True).summarize(BAGHOUZ)
-        assert "nested too deeply" in err.value.problems[0]
+        assert "nested too deeply" in str(err.value.problems[0])
 
 
 def test_a_dripping_answer_is_cut_at_the_timeout() -> None:
@@ -100,7 +103,7 @@ def test_repeated_and_endless_lists_are_capped_before_grounding() -> None:
         server.responder = flood
         result = llm(server, reasks=0).summarize(BAGHOUZ)
     assert len(result.brief.numbers) == 1 and len(result.brief.actors) <= 40
-    notes = " ".join(result.meta.warnings)
+    notes = " ".join(w.message for w in result.meta.warnings)
     assert "dropped 4999 repeated numbers" in notes and "kept the first 40" in notes
 
 
@@ -121,16 +124,14 @@ def test_a_rejected_reply_is_not_marked_ok() -> None:
 
 def test_an_unexpected_error_is_an_internal_error_with_its_cause(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    import summarizer._pipeline as pipeline
+    class Broken(ChatModel):
+        async def complete(self, request: ChatRequest) -> ChatReply:
+            raise ZeroDivisionError("a bug")
 
-    def broken(article: str) -> None:
-        raise ZeroDivisionError("a bug")
-
-    monkeypatch.setattr(pipeline, "extract", broken)
-    with pytest.raises(InternalError) as err:
-        summarize(BAGHOUZ, engine="extractive")
+    with pytest.raises(InternalError) as err, Summarizer(chat_model=Broken()) as summarizer:
+        summarizer.summarize(BAGHOUZ)
     assert isinstance(err.value.__cause__, ZeroDivisionError)
-    results = list(summarize_many([("a", BAGHOUZ), ("b", BAGHOUZ)], engine="extractive"))
+    results = list(summarize_many([("a", BAGHOUZ), ("b", BAGHOUZ)], chat_model=Broken()))
     assert [r.ok for r in results] == [False, False]  # each article's error, not the batch's end
 
 

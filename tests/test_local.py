@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from summarizer import Summarizer
 from summarizer._engines import ChatReply, ChatRequest
 from summarizer._engines._local import LocalEngine, default_model_path
 from summarizer._errors import (
@@ -19,7 +20,7 @@ from summarizer._errors import (
     EngineError,
     TruncatedOutputError,
 )
-from summarizer._pipeline import Summarizer, build_messages
+from summarizer._parse import build_messages
 from summarizer._prompts import load_prompts, model_schema
 from summarizer._result import Result
 from summarizer._settings import Settings
@@ -63,7 +64,7 @@ def test_replies_are_held_to_the_schema(monkeypatch: pytest.MonkeyPatch) -> None
 @needs_model
 def test_pipeline_on_baghouz(monkeypatch: pytest.MonkeyPatch) -> None:
     summarizer = Summarizer(Settings(engine="local", reasks=0, max_tokens=256))
-    engine = summarizer.model()
+    engine = summarizer.engine()
     assert isinstance(engine, LocalEngine) and engine is LocalEngine.shared()
     replies: list[ChatReply] = []
     original = engine.complete

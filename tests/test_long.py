@@ -49,7 +49,7 @@ def test_long_article_is_briefed_in_parts_and_grounded_on_the_whole(
     result = summarizer.summarize(article)
     parts = len(server.requests)
     assert parts >= 3  # one request a part, each within the context
-    assert any(f"briefed in {parts} parts" in w for w in result.meta.warnings)
+    assert any(f"briefed in {parts} parts" in w.message for w in result.meta.warnings)
     for body in server.requests:
         sent = sum(estimate_tokens(m["content"]) for m in body["messages"])
         assert sent + 1024 <= 4000 + 50 * len(body["messages"])

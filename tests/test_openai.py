@@ -12,7 +12,10 @@ import openai
 import pytest
 
 from summarizer import (
+    Brief,
     BriefValidationError,
+    ChatReply,
+    ChatRequest,
     ContextOverflowError,
     RefusalError,
     RequestRejectedError,
@@ -23,7 +26,10 @@ from summarizer import (
     TransportError,
     TruncatedOutputError,
 )
-from summarizer._pipeline import build_messages, shorter_list
+from summarizer._briefing import shorter_list
+from summarizer._engines import ExtractiveEngine
+from summarizer._engines._factory import create_engine
+from summarizer._parse import build_messages
 from summarizer._prompts import compact, load_prompts, model_schema
 from summarizer._text import estimate_tokens
 from summarizer.testing import FakeOpenAIServer, Reply, default_content
@@ -106,7 +112,7 @@ def test_reasks_exhausted_strict_raises_with_attempts_and_usage(
     err = info.value
     assert err.attempts == 3
     assert "987654" in err.last_output
-    assert any("987,654" in p for p in err.problems)
+    assert any("987,654" in p for p in map(str, err.problems))
     assert err.usage.prompt_tokens > 0 and err.usage.completion_tokens > 0
 
 
@@ -117,7 +123,7 @@ def test_reasks_exhausted_lenient_drops_with_warnings(
     result = make(server, reasks=1).summarize(baghouz)
     assert len(server.requests) == 2
     assert 987654 not in [n.value for n in result.brief.numbers]
-    assert any("987,654" in w for w in result.meta.warnings)
+    assert any("987,654" in w.message for w in result.meta.warnings)
     assert result.meta.attempts == 2
 
 
@@ -128,7 +134,7 @@ def test_429_retry_after_is_honoured(server: FakeOpenAIServer, baghouz: str,
     assert len(server.requests) == 2
     assert sleeps.waits and sleeps.waits[0] >= 7
     assert result.meta.attempt_log[0].outcome.startswith("transport error: rate limited (429)")
-    assert result.meta.attempt_log[1].reason.startswith("retry:")
+    assert result.meta.attempt_log[1].reason == "retry"
 
 
 def test_503_then_success(server: FakeOpenAIServer, baghouz: str, sleeps: SleepRecorder) -> None:
@@ -247,7 +253,7 @@ def test_truncation_retries_once_with_more_room_then_errors(
     server.script(Reply.truncated(), Reply.truncated())
     fallback = make(server, max_tokens=1000).summarize(baghouz)
     assert len(server.requests) == 6 and fallback.brief.numbers
-    assert "cut at 2000 tokens twice" in fallback.meta.warnings[0]
+    assert "cut at 2000 tokens twice" in fallback.meta.warnings[0].message
 
 
 def test_refusal_is_reported_with_the_models_words(server: FakeOpenAIServer,
@@ -286,15 +292,15 @@ def test_sync_and_the_callers_own_loops_can_share_one_summarizer(server: FakeOpe
     fourth = summarizer.summarize(baghouz)
     for _ in range(5):  # a client per finished asyncio.run() would pile up: they are let go
         asyncio.run(summarizer.asummarize(baghouz))
-    assert len(summarizer.model()._clients) == 2  # type: ignore[attr-defined] # bridge, last
+    assert len(summarizer.engine()._clients) == 2  # type: ignore[attr-defined] # bridge, last
     summarizer.close()
     assert len(server.requests) == 9
     assert first.brief == second.brief == third.brief == fourth.brief
 
 
 def test_batch_engine_runs_the_sdk_over_aiohttp(server: FakeOpenAIServer, baghouz: str) -> None:
-    engine = Settings(base_url=server.url, model="fake-model").make_model(
-        "openai", transport="aiohttp")
+    engine = create_engine(Settings(base_url=server.url, model="fake-model"), "openai",
+                           transport="aiohttp")
 
     async def run() -> Result:
         try:
@@ -340,21 +346,17 @@ def test_engine_errors_carry_attempts_and_the_tokens_paid(server: FakeOpenAIServ
     assert refused.value.attempts == 1 and refused.value.usage is not None
 
 
-def test_strict_applies_to_the_extractive_engine_too(monkeypatch: pytest.MonkeyPatch,
-                                                     baghouz: str) -> None:
-    import summarizer._pipeline as pipeline
+def test_strict_applies_to_the_extractive_engine_too(baghouz: str) -> None:
+    class Slipping(ExtractiveEngine):  # an engine bug: a figure its evidence does not state
+        async def complete(self, request: ChatRequest) -> ChatReply:
+            brief = Brief.model_validate_json((await super().complete(request)).text)
+            wrong = brief.numbers[0].model_copy(update={"value": 31337})
+            return ChatReply(brief.model_copy(update={
+                "numbers": [wrong, *brief.numbers[1:]]}).model_dump_json())
 
-    real = pipeline.extract
-
-    def slipping(article: str):  # an engine bug: a figure its evidence does not state
-        brief = real(article)
-        wrong = brief.numbers[0].model_copy(update={"value": 31337})
-        return brief.model_copy(update={"numbers": [wrong, *brief.numbers[1:]]})
-
-    monkeypatch.setattr(pipeline, "extract", slipping)
     with pytest.raises(BriefValidationError, match="31,337"):
-        Summarizer(engine="extractive", strict=True).summarize(baghouz)
-    lenient = Summarizer(engine="extractive").summarize(baghouz)
+        Summarizer(chat_model=Slipping(), strict=True).summarize(baghouz)
+    lenient = Summarizer(chat_model=Slipping()).summarize(baghouz)
     assert 31337 not in [n.value for n in lenient.brief.numbers] and lenient.meta.warnings
 
 
@@ -374,7 +376,7 @@ def test_cache_key_covers_prompts_endpoint_and_skips_fallbacks(
         assert len(other.requests) == 1
     server.script(*[Reply.text("not json")] * 2)
     fallback = make(server, cache=True, reasks=1, model="flaky").summarize(baghouz)
-    assert fallback.meta.warnings[0].startswith("the model gave no valid brief")
+    assert fallback.meta.warnings[0].message.startswith("the model gave no valid brief")
     again = make(server, cache=True, reasks=1, model="flaky").summarize(baghouz)
     assert not again.meta.cached and len(server.requests) == 5
 
@@ -418,11 +420,11 @@ def test_a_model_that_keeps_trading_them_gets_corrected_or_refused(
     assert len(server.requests) == 2
     assert {n.value: n.category.value for n in result.brief.numbers} == {
         12: "killed", 30: "wounded", 8: "killed", 21: "wounded"}
-    assert sum(w.startswith("corrected numbers[") for w in result.meta.warnings) == 4
+    assert sum(w.message.startswith("corrected numbers[") for w in result.meta.warnings) == 4
     assert "4 figure label(s) corrected to match their evidence" in result.to_markdown()
     with pytest.raises(BriefValidationError) as err:
         make(server, reasks=1, strict=True).summarize(FALLUJA_LIKE)
-    assert any(".category: labelled" in p for p in err.value.problems)
+    assert any(".category: labelled" in p for p in map(str, err.value.problems))
 
 
 def test_a_malformed_figure_costs_that_figure_not_the_brief(server: FakeOpenAIServer) -> None:
@@ -438,17 +440,17 @@ def test_a_malformed_figure_costs_that_figure_not_the_brief(server: FakeOpenAISe
     assert "numbers[1]: Value error, give either value or low/high, not both" in (
         server.requests[1]["messages"][-1]["content"])
     assert result.meta.engine == "openai" and not any(
-        w.startswith("the model gave no valid brief") for w in result.meta.warnings)
+        w.message.startswith("the model gave no valid brief") for w in result.meta.warnings)
     assert [n.value for n in result.brief.numbers] == [
         n["value"] for i, n in enumerate(good["numbers"]) if i != 1]
     assert [a.name for a in result.brief.actors] == [a["name"] for a in good["actors"]]
-    assert {w.split(":")[0] for w in result.meta.warnings if "invalid" in w} == {
+    assert {w.message.split(":")[0] for w in result.meta.warnings if "invalid" in w.message} == {
         "dropped numbers[1]", "dropped actors[0]"}
     with pytest.raises(BriefValidationError):  # strict: nothing is dropped quietly
         make(server, reasks=0, strict=True).summarize(FALLUJA_LIKE)
     server.responder = lambda i, body: Reply.json({**good, "situation": None})
     result = make(server, reasks=0).summarize(FALLUJA_LIKE)  # the brief itself is malformed
-    assert result.meta.warnings[0].startswith("the model gave no valid brief")
+    assert result.meta.warnings[0].message.startswith("the model gave no valid brief")
 
 
 def test_the_servers_context_window_is_learnt_and_the_article_briefed_to_fit(
@@ -459,11 +461,11 @@ def test_the_servers_context_window_is_learnt_and_the_article_briefed_to_fit(
     server.script(overflow)
     summarizer = make(server)
     result = summarizer.summarize(baghouz)
-    assert summarizer.model().context_from_server == 2048
+    assert summarizer.engine().context_from_server == 2048
     later = server.requests[1:]
     assert len(later) >= 2  # in parts, each fitting 2,048 tokens with its output
     assert all(r["max_tokens"] <= 2048 - 400 for r in later)
-    assert "briefed in" in result.meta.warnings[0] and result.brief.numbers
+    assert "briefed in" in result.meta.warnings[0].message and result.brief.numbers
 
 
 def test_output_cut_short_of_what_was_asked_tells_the_window(
@@ -473,10 +475,10 @@ def test_output_cut_short_of_what_was_asked_tells_the_window(
     summarizer = make(server)
     result = summarizer.summarize(baghouz)
     assert result.meta.attempt_log[0].outcome == "truncated"
-    assert summarizer.model().context_from_server == 4096
+    assert summarizer.engine().context_from_server == 4096
     later = server.requests[1:]
     assert len(later) >= 2 and all(r["max_tokens"] <= 4096 - 400 for r in later)
-    assert "(4096 tokens) and was briefed in" in result.meta.warnings[0]
+    assert "(4096 tokens) and was briefed in" in result.meta.warnings[0].message
 
 
 def _estimated_prompt(article: str) -> int:
@@ -495,8 +497,8 @@ def test_a_brief_with_no_room_beside_its_article_is_made_in_parts(
     assert len(later) >= 2 and all(r["max_tokens"] == 512 for r in later)
     assert all(len(r["messages"][-1]["content"]) < len(first["messages"][-1]["content"]) * 0.7
                for r in later)  # halves, each with room for the output
-    assert "did not fit beside the whole article" in result.meta.warnings[0]
-    assert "briefed in" in result.meta.warnings[0]
+    assert "did not fit beside the whole article" in result.meta.warnings[0].message
+    assert "briefed in" in result.meta.warnings[0].message
     assert [a.outcome for a in result.meta.attempt_log][:2] == ["truncated", "ok"]
     assert result.meta.attempts == len(server.requests) and result.brief.numbers
 
@@ -513,9 +515,9 @@ def test_the_servers_token_count_scales_the_plan(server: FakeOpenAIServer, bagho
     summarizer = make(server, context_tokens=_estimated_prompt(baghouz) + 2048 + 40)
     first = summarizer.summarize(baghouz)
     assert not first.meta.warnings and len(server.requests) == 1  # fits by the estimate
-    assert 1.3 < summarizer.model().token_scale < 1.45
+    assert 1.3 < summarizer.engine().token_scale < 1.45
     second = summarizer.summarize(baghouz.replace("ISIS", "IS"))  # not a cache hit
-    assert "briefed in" in second.meta.warnings[0]  # planned on the server's count
+    assert "briefed in" in second.meta.warnings[0].message  # planned on the server's count
 
 
 def test_an_overflow_that_counts_the_prompt_scales_the_plan(server: FakeOpenAIServer,
@@ -528,7 +530,7 @@ def test_an_overflow_that_counts_the_prompt_scales_the_plan(server: FakeOpenAISe
     server.script(overflow)
     summarizer = make(server)
     summarizer.summarize(baghouz)
-    assert 1.3 < summarizer.model().token_scale < 1.45
+    assert 1.3 < summarizer.engine().token_scale < 1.45
     for sent in server.requests[1:]:
         chars = sum(len(m["content"]) for m in sent["messages"])
         assert chars / 4 * 1.4 + sent["max_tokens"] <= 3072
@@ -556,14 +558,14 @@ def test_the_window_in_the_model_list_plans_the_first_brief(baghouz: str) -> Non
     with FakeOpenAIServer(context_window=2048) as listed:
         summarizer = make(listed)
         result = summarizer.summarize(baghouz)
-        assert summarizer.model().context_tokens == 2048
+        assert summarizer.engine().context_tokens == 2048
         assert len(listed.requests) >= 2  # in parts from the start, none of them refused
         assert all(r["max_tokens"] <= 2048 - 400 for r in listed.requests)
-        assert "briefed in" in result.meta.warnings[0]
+        assert "briefed in" in result.meta.warnings[0].message
     with FakeOpenAIServer(models=("a", "b")) as silent:  # no window listed: as assumed
         summarizer = make(silent)
         summarizer.summarize(baghouz)
-        assert summarizer.model().context_tokens == 8192 and len(silent.requests) == 1
+        assert summarizer.engine().context_tokens == 8192 and len(silent.requests) == 1
 
 
 def test_a_context_overflow_that_names_no_window_is_one_clear_error(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from summarizer import ConfigurationError, Summarizer
-from summarizer._pipeline import build_messages
+from summarizer._parse import build_messages
 from summarizer._prompts import TEMPLATES, load_prompts
 from summarizer.testing import FakeOpenAIServer
 

@@ -168,9 +168,9 @@ def test_library_sync_and_async(llama: LlamaServer) -> None:
     text = ARTICLES["marib.txt"]
     result = app.summarize(text)
     assert result.meta.engine == "openai"
-    assert not any("extracted from the article" in w for w in result.meta.warnings)
+    assert not any("extracted from the article" in w.message for w in result.meta.warnings)
     assert_grounded(result.brief, text)
-    model = app.model()
+    model = app.engine()
     assert getattr(model, "mode", None) == "json_object+schema"  # remembered for the run
 
     text = ARTICLES["army-post.txt"]

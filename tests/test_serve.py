@@ -217,7 +217,7 @@ class Exploding(ChatModel):
     """An engine with a bug in it."""
 
     engine = "exploding"
-    model = "bug"
+    model_name = "bug"
 
     async def complete(self, request: ChatRequest) -> ChatReply:
         raise RuntimeError("secret internal detail at 0xdeadbeef")
@@ -272,7 +272,7 @@ def test_shutdown_finishes_requests_in_flight_and_closes_the_engine(baghouz: str
                 time.sleep(0.01)
             server.should_exit = True  # what uvicorn's SIGTERM handler does
             assert pending.result().status_code == 200
-        assert not summarizer.model()._clients  # type: ignore[attr-defined] # closed on shutdown
+        assert not summarizer.engine()._clients  # type: ignore[attr-defined] # closed on shutdown
 
 
 def test_cli_serve_help_and_missing_extra(monkeypatch: pytest.MonkeyPatch) -> None:

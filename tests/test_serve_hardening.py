@@ -21,7 +21,7 @@ httpx = pytest.importorskip("httpx")
 
 from click.testing import CliRunner  # noqa: E402
 
-import summarizer._pipeline as pipeline  # noqa: E402
+import summarizer._briefing as briefing  # noqa: E402
 import summarizer._serve as serve  # noqa: E402
 from summarizer import ChatModel, ChatReply, ChatRequest, Summarizer  # noqa: E402
 from summarizer._serve import create_app, http_protocol  # noqa: E402
@@ -243,7 +243,7 @@ def test_a_request_cut_off_by_shutdown_gets_503_and_no_traceback(
             until(lambda: fake.requests)
             server.should_exit = True
             response = pending.result()
-        assert not summarizer.model()._clients  # type: ignore[attr-defined] # closed all the same
+        assert not summarizer.engine()._clients  # type: ignore[attr-defined] # closed all the same
     assert error_of(response, 503) == "shutting_down"
     assert any("shutting down" in r.getMessage() for r in server_log.records)
     no_traceback(server_log)
@@ -256,14 +256,14 @@ def test_healthz_answers_while_a_brief_is_computed(
         engine: str, baghouz: str, server: FakeOpenAIServer,
         monkeypatch: pytest.MonkeyPatch) -> None:
     computing, done = threading.Event(), threading.Event()
-    ground = pipeline.ground
+    ground = briefing.ground
 
     def slow_ground(*args: Any, **kwargs: Any) -> Any:  # CPU-bound work that takes its time
         computing.set()
         done.wait(30)
         return ground(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "ground", slow_ground)
+    monkeypatch.setattr(briefing, "ground", slow_ground)
     summarizer = Summarizer(engine="extractive") if engine == "extractive" else llm(server)
     with service(summarizer) as c, ThreadPoolExecutor(1) as pool:
         brief = pool.submit(c.post, "/v1/briefs", json={"text": baghouz}, timeout=60)
@@ -282,7 +282,7 @@ class Recursing(ChatModel):
     """An engine that fails as a reply nested too deep for a recursive parser would."""
 
     engine = "recursing"
-    model = "deep"
+    model_name = "deep"
 
     async def complete(self, request: ChatRequest) -> ChatReply:
         raise RecursionError("maximum recursion depth exceeded\nwhile decoding a JSON object")

@@ -24,6 +24,9 @@ class ChatRequest:
     #: At most this many items a list, where the engine's constraint can hold the model to it
     #: (a grammar: the local engine's, llama.cpp's servers'); asked for after a reply was cut.
     max_items: int | None = None
+    #: The article the messages carry, as plain text: for an engine that briefs without a
+    #: model (the extractive one) and for fakes that answer from it.
+    article: str = ""
 
 
 @dataclass(frozen=True)
@@ -37,12 +40,21 @@ class ChatReply:
 
 
 class ChatModel(ABC):
-    """A chat model behind any transport. Engines translate their library's errors into
-    :mod:`summarizer._errors` (transient faults as ``TransportError``); retries live in the
-    pipeline, never here."""
+    """A chat model behind any transport, or anything that answers a request with a brief's
+    JSON. Engines translate their library's errors into :mod:`summarizer._errors` (transient
+    faults as ``TransportError``); retries live in the pipeline, never here. The pipeline reads
+    only the attributes below, never an engine's name."""
 
     engine: str = "chat"
-    model: str | None = None
+    model_name: str | None = None
+    #: The endpoint's address without credentials, for logs and cache keys; None in-process.
+    endpoint: str | None = None
+    #: False for an engine that ignores the prompt (its results carry no prompt version).
+    uses_prompts: bool = True
+    #: False where a result costs less to make again than to look up (no model behind it).
+    cacheable: bool = True
+    #: True where a brief takes minutes (a model on this machine's CPU): the CLI says so.
+    slow: bool = False
     #: How many briefs may be in flight at once (a local model runs one at a time).
     max_concurrency: int | None = None
     #: The model's context window in tokens; longer articles are split into parts.
@@ -71,4 +83,43 @@ class ChatModel(ABC):
         first brief is planned; once per engine, and never an error."""
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook, most engines hold nothing
-        """Release connections or model memory."""
+        """Release connections or model memory; the engine may not be used afterwards."""
+
+    def describe(self) -> str:
+        """The engine in a few words, for --verbose: its name, model and endpoint."""
+        parts = [self.engine] + [x for x in (self.model_name, self.endpoint) if x]
+        return " ".join(parts[:1]) + (f" ({', '.join(parts[1:])})" if parts[1:] else "")
+
+
+class Forwarding(ChatModel):
+    """A ChatModel around another, to which it forwards every call and every attribute of the
+    interface (reads and writes alike, so what the inner one learns is seen through it).
+    Subclasses override what they add to, such as :meth:`complete`."""
+
+    def __init__(self, inner: ChatModel) -> None:
+        self.inner = inner
+
+    async def complete(self, request: ChatRequest) -> ChatReply:
+        """The inner engine's reply."""
+        return await self.inner.complete(request)
+
+    async def prepare(self) -> None:
+        """The inner engine's."""
+        await self.inner.prepare()
+
+    async def aclose(self) -> None:
+        """Close the inner engine."""
+        await self.inner.aclose()
+
+    def count_tokens(self, text: str) -> int:
+        """The inner engine's count (its tokenizer, where it has one)."""
+        return self.inner.count_tokens(text)
+
+
+def _forwarded(name: str) -> property:
+    return property(lambda self: getattr(self.inner, name),
+                    lambda self, value: setattr(self.inner, name, value))
+
+
+for _name in ChatModel.__annotations__:  # every attribute of the interface, new ones included
+    setattr(Forwarding, _name, _forwarded(_name))

@@ -80,8 +80,10 @@ class LocalEngine(ChatModel):
 
     engine = "local"
     max_concurrency = 1
+    slow = True
 
     _shared: ClassVar[dict[tuple[str, int], LocalEngine]] = {}
+    _users: ClassVar[dict[tuple[str, int], int]] = {}
     _shared_lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(
@@ -104,7 +106,7 @@ class LocalEngine(ChatModel):
                 f"the local engine needs llama-cpp-python; {INSTALL_HINT}"
             ) from None
         self.path = model_path.resolve()
-        self.model = self.path.name
+        self.model_name = self.path.name
         self.n_ctx = n_ctx or DEFAULT_N_CTX
         self.repeat_penalty = repeat_penalty
         self.max_items = max_items
@@ -118,6 +120,7 @@ class LocalEngine(ChatModel):
         except (ValueError, RuntimeError) as exc:
             raise ConfigurationError(f"could not load the local model {self.path}: {exc}") from None
         self._lock = threading.Lock()
+        self._key: tuple[str, int] | None = None  # where shared() keeps it
         #: What constrained the last generation: the schema compiled and its GBNF grammar.
         self.last_constraint: dict[str, Any] | None = None
         #: The raw text of the last generation, before the pipeline parses it.
@@ -127,13 +130,16 @@ class LocalEngine(ChatModel):
     def shared(
         cls, path: str | os.PathLike[str] | None = None, *, n_ctx: int | None = None
     ) -> LocalEngine:
-        """The one engine per model file and context size in this process, loaded on first use."""
+        """The one engine per model file and context size in this process, loaded on first use
+        and freed when the last user closes it."""
         resolved = Path(path).expanduser() if path else default_model_path()
         key = (str(resolved.resolve()), n_ctx or DEFAULT_N_CTX)
         with cls._shared_lock:
             engine = cls._shared.get(key)
             if engine is None:
                 engine = cls._shared[key] = cls(resolved, n_ctx=n_ctx)
+                engine._key = key
+            cls._users[key] = cls._users.get(key, 0) + 1
             return engine
 
     async def complete(self, request: ChatRequest) -> ChatReply:
@@ -141,7 +147,17 @@ class LocalEngine(ChatModel):
         return await asyncio.to_thread(self._generate, request)
 
     async def aclose(self) -> None:
-        """Nothing to release: the model stays loaded for the process, shared by every user."""
+        """Free the model's memory, once its last user (of :meth:`shared`) is done with it."""
+        cls = type(self)
+        with cls._shared_lock:
+            if self._key is not None:
+                cls._users[self._key] -= 1
+                if cls._users[self._key] > 0:
+                    return
+                del cls._users[self._key], cls._shared[self._key]
+                self._key = None
+        with self._lock:  # after a generation under way
+            self._llama.close()
 
     def _generate(self, request: ChatRequest) -> ChatReply:
         from llama_cpp import LlamaGrammar

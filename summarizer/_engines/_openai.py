@@ -57,6 +57,7 @@ class OpenAIEngine(ChatModel):
         timeout: float = 60.0,
         transport: Literal["httpx", "aiohttp"] = "httpx",
         response_format: str = "auto",
+        http_client: Any = None,
     ) -> None:
         if not model:
             raise ConfigurationError("no model named: pass --model or set SUMMARIZER_MODEL")
@@ -64,8 +65,11 @@ class OpenAIEngine(ChatModel):
             raise ConfigurationError(
                 "no endpoint configured: set OPENAI_API_KEY, or --base-url for a local server"
             )
-        self.model = model
+        self.model_name = model
+        self.endpoint = endpoint_name(base_url)
         self.context_tokens = CONTEXTS.get(model, DEFAULT_CONTEXT)
+        # A client given is used on whatever loop runs, and left open: it is the caller's.
+        self._given = http_client
         self._key = api_key or "no-key"  # local servers want none, but the SDK insists on one
         if transport not in ("httpx", "aiohttp"):
             raise ValueError(f"unknown transport {transport!r}: 'httpx' or 'aiohttp'")
@@ -80,7 +84,7 @@ class OpenAIEngine(ChatModel):
             import aiohttp
 
             self._raw_errors = (aiohttp.ClientError,)
-        self._clients: dict[asyncio.AbstractEventLoop, openai.AsyncOpenAI] = {}
+        self._clients: dict[asyncio.AbstractEventLoop | None, openai.AsyncOpenAI] = {}
         self._lock = threading.Lock()  # the sync bridge's thread and a caller's may both ask
         if response_format not in ("auto", *MODES):
             raise ConfigurationError(f"unknown response format {response_format!r}; choose "
@@ -96,7 +100,8 @@ class OpenAIEngine(ChatModel):
     def _client(self) -> openai.AsyncOpenAI:
         """The running loop's client. Connections belong to the loop that opened them, so an
         engine used from the sync bridge's loop and from a caller's own loop keeps one each."""
-        loop = asyncio.get_running_loop()
+        # A client given serves every loop: its loop is the caller's business.
+        loop = asyncio.get_running_loop() if self._given is None else None
         with self._lock:
             client = self._clients.get(loop)
             if client is None:
@@ -106,9 +111,9 @@ class OpenAIEngine(ChatModel):
                 # stderr, so it is used where the engine's life is owned and closed (a batch).
                 # The httpx client is the SDK's own, minus the finaliser its default adds, which
                 # would try to close a dead loop's connections on the live one, noisily.
-                http = (openai.DefaultAioHttpClient(timeout=self._timeout)
-                        if self._transport == "aiohttp"
-                        else openai.DefaultAsyncHttpxClient(timeout=self._timeout))
+                http = self._given or (openai.DefaultAioHttpClient(timeout=self._timeout)
+                                       if self._transport == "aiohttp"
+                                       else openai.DefaultAsyncHttpxClient(timeout=self._timeout))
                 # max_retries=0: the pipeline is the one retry layer.
                 client = openai.AsyncOpenAI(api_key=self._key, base_url=self._base_url,
                                             timeout=self._timeout, max_retries=0,
@@ -119,7 +124,7 @@ class OpenAIEngine(ChatModel):
     def _forget_closed_loops(self) -> None:
         # A closed loop's client can be neither used nor closed: let it go, sockets and all
         # (each asyncio.run() would otherwise leave one behind).
-        for loop in [loop for loop in self._clients if loop.is_closed()]:
+        for loop in [loop for loop in self._clients if loop is not None and loop.is_closed()]:
             del self._clients[loop]
 
     async def prepare(self) -> None:
@@ -139,7 +144,7 @@ class OpenAIEngine(ChatModel):
         try:
             content = await self._client().get("/models", cast_to=bytes,
                                                options={"timeout": min(self._timeout, 10.0)})
-            window = _listed_context(json.loads(content), self.model or "")
+            window = _listed_context(json.loads(content), self.model_name or "")
         except (openai.OpenAIError, ValueError, *self._raw_errors) as exc:  # type: ignore[misc]
             log.debug("the endpoint's model list is not available (%s)", type(exc).__name__)
             window = None
@@ -147,7 +152,7 @@ class OpenAIEngine(ChatModel):
         if window:
             self.context_tokens = window
             log.info("the endpoint's model list gives %s a context window of %d tokens",
-                     self.model, window)
+                     self.model_name, window)
 
     async def complete(self, request: ChatRequest) -> ChatReply:
         """One chat completion; on a rejected response_format, fall back and ask again."""
@@ -177,7 +182,7 @@ class OpenAIEngine(ChatModel):
 
     async def _create(self, request: ChatRequest) -> ChatReply:
         messages: list[Any] = [dict(m) for m in request.messages]
-        body: dict[str, Any] = {"model": self.model, "messages": messages,
+        body: dict[str, Any] = {"model": self.model_name, "messages": messages,
                                 "max_tokens": request.max_tokens, "temperature": 0}
         if self.mode == "json_schema":
             body["response_format"] = {
@@ -283,7 +288,7 @@ class OpenAIEngine(ChatModel):
                 400: "bad request",
                 401: "the API key was rejected",
                 403: "access denied",
-                404: f"unknown model or endpoint (model {self.model!r})",
+                404: f"unknown model or endpoint (model {self.model_name!r})",
                 422: "bad request",
             }.get(status, "request rejected")
             return RequestRejectedError(f"{what} ({status}): {detail}", status_code=status)
@@ -327,6 +332,9 @@ class OpenAIEngine(ChatModel):
         with self._lock:
             client = self._clients.pop(asyncio.get_running_loop(), None)
             self._forget_closed_loops()
+            if self._given is not None:
+                self._clients.clear()  # the caller's client: theirs to close
+                return
         if client is not None:
             await client.close()
 

@@ -18,7 +18,7 @@ from .._errors import BriefValidationError, EngineError, SummarizerError
 from .._eval import evaluate, failed, report
 from .._pipeline import Summarizer
 from .._result import Attempt, Result
-from .._settings import ENGINES, RESPONSE_FORMATS, Settings, endpoint_name
+from .._settings import ENGINES, RESPONSE_FORMATS, Settings
 from .._sources import prepare, read_path, read_stream
 
 log = logging.getLogger("summarizer")
@@ -99,10 +99,7 @@ def _verbose() -> None:
 
 def make_summarizer(settings: Settings) -> Summarizer:
     summarizer = Summarizer(settings)
-    log.info("engine: %s (%s)", summarizer.engine_name, summarizer.engine_reason)
-    if summarizer.engine_name == "openai":
-        log.info("endpoint: %s, model: %s", endpoint_name(settings.base_url),
-                 settings.model or "gpt-4o-mini")
+    log.info("engine: %s (%s)", summarizer.engine().describe(), summarizer.engine_reason)
     return summarizer
 
 
@@ -141,7 +138,7 @@ def brief(source: str, fmt: str, html: bool | None, **opts: Any) -> None:
     if title or text != raw:
         log.info("HTML page reduced to its article: %d characters, title %r", len(text), title)
     summarizer = make_summarizer(settings)
-    if summarizer.engine_name == "local" and log.getEffectiveLevel() > logging.INFO:
+    if summarizer.engine().slow and log.getEffectiveLevel() > logging.INFO:
         # Minutes on a CPU, a brief or more with re-asks: a silent terminal looks hung.
         click.echo("summarizer: briefing with the local model; this can take a few minutes on a "
                    "CPU (-v shows each attempt)", err=True)
@@ -158,14 +155,14 @@ def brief(source: str, fmt: str, html: bool | None, **opts: Any) -> None:
         log.info("answered from the cache (%s); --no-cache to ask again", summarizer.cache().path)
     log_attempts(result.meta.attempt_log)
     for warning in result.meta.warnings:
-        log.info("warning: %s", warning)
+        log.info("warning: %s", warning.message)
     click.echo(render(result, fmt), nl=False)
 
 
 def log_attempts(attempts: list[Attempt], prefix: str = "") -> None:
     """Each request of a brief, why it was made and how it ended (--verbose)."""
     for attempt in attempts:
-        log.info("%sattempt: %s -> %s (%d tokens, %.2f s)", prefix, attempt.reason,
+        log.info("%sattempt: %s -> %s (%d tokens, %.2f s)", prefix, attempt.reason.value,
                  attempt.outcome, attempt.usage.total_tokens, attempt.seconds)
 
 
