@@ -1,6 +1,17 @@
-"""Test helpers: a real OpenAI-compatible HTTP server on 127.0.0.1, scripted per request.
+"""Test helpers: an in-process fake chat model, and a real OpenAI-compatible HTTP server on
+127.0.0.1, both scripted per request.
 
-Use it to test code built on summarizer (or any OpenAI client) offline::
+Where no HTTP is under test, a :class:`FakeChatModel` needs no socket::
+
+    from summarizer import Summarizer
+    from summarizer.testing import FakeChatModel
+
+    fake = FakeChatModel('{"situation": ...}')        # then: the extractive brief
+    with Summarizer(chat_model=fake) as summarizer:
+        result = summarizer.summarize(text)
+    assert len(fake.requests) == 1
+
+Where it is, the server (any OpenAI client can be pointed at it)::
 
     from summarizer.testing import FakeOpenAIServer, Reply
 
@@ -15,6 +26,7 @@ Or from a shell: ``python -m summarizer.testing --port 8080``.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import socket
 import struct
@@ -27,7 +39,14 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["FakeOpenAIServer", "Reply", "pathological_texts"]
+from pydantic import BaseModel
+
+from ._engines import ChatModel, ChatReply, ChatRequest
+from ._errors import RequestRejectedError, TransportError
+from ._extractive import extract
+from ._result import Usage
+
+__all__ = ["FakeChatModel", "FakeOpenAIServer", "Reply", "pathological_texts"]
 
 _START, _END = "<<<ARTICLE", "ARTICLE>>>"
 
@@ -111,6 +130,83 @@ class Reply:
     def refused(cls, words: str = "I can't help with that.") -> Reply:
         """A refusal, as structured-output models report one."""
         return cls(content=None, refusal=words)
+
+
+Script = (Reply | str | dict[str, Any] | BaseModel | ChatReply | BaseException
+          | Callable[[ChatRequest], Any])
+
+
+class FakeChatModel(ChatModel):
+    """A chat model in this process, for tests of code built on summarizer: no socket, no
+    thread. Each request takes the next scripted reply (a JSON string, a dict or pydantic
+    model sent as JSON, a :class:`ChatReply`, a :class:`Reply` as the fake server would send
+    it, an exception to raise, or a function of the request returning any of these); with
+    nothing scripted, it answers with the extractive brief of the request's article. Every
+    request is kept in ``requests``; tokens are counted at 4 characters each."""
+
+    engine = "fake"
+
+    def __init__(self, *replies: Script, model_name: str = "fake-model",
+                 context_tokens: int | None = None) -> None:
+        self._queue: deque[Script] = deque(replies)
+        self.model_name = model_name
+        self.context_tokens = context_tokens
+        self.requests: list[ChatRequest] = []
+        self.closed = False
+
+    def script(self, *replies: Script) -> FakeChatModel:
+        """Queue replies for the next requests, in order."""
+        self._queue.extend(replies)
+        return self
+
+    async def complete(self, request: ChatRequest) -> ChatReply:
+        """The next scripted reply, or the extractive brief of the article."""
+        self.requests.append(request)
+        reply = self._queue.popleft() if self._queue else None
+        if callable(reply) and not isinstance(reply, BaseModel):
+            reply = reply(request)
+        if isinstance(reply, BaseException):
+            raise reply
+        if isinstance(reply, Reply):
+            return await _as_chat_reply(reply, request)
+        if isinstance(reply, ChatReply):
+            return reply
+        text = (reply.model_dump_json() if isinstance(reply, BaseModel)
+                else json.dumps(reply) if isinstance(reply, dict)
+                else reply if isinstance(reply, str)
+                else extract(request.article or "Nothing happened.").model_dump_json())
+        return ChatReply(text, _usage(request, text))
+
+    async def aclose(self) -> None:
+        """Mark the model closed (tests can check that it was)."""
+        self.closed = True
+
+
+def _usage(request: ChatRequest, text: str, cut: bool = False) -> Usage:
+    prompt = sum(len(m["content"]) for m in request.messages) // 4 + 1
+    return Usage(prompt_tokens=prompt,
+                 completion_tokens=request.max_tokens if cut else len(text) // 4 + 1)
+
+
+async def _as_chat_reply(reply: Reply, request: ChatRequest) -> ChatReply:
+    """What an engine would make of the fake server's reply: a reply, or its typed error."""
+    if reply.latency or reply.hang:
+        await asyncio.sleep(reply.latency or reply.hang)  # a hang outlasts the request's limit
+    if reply.reset or reply.malformed or reply.not_http:
+        raise TransportError("the model endpoint broke the HTTP exchange")
+    if reply.status == 429 or reply.status >= 500:
+        after = reply.headers.get("Retry-After")
+        raise TransportError(f"the endpoint answered {reply.status}: {reply.error}",
+                             retry_after=float(after) if after else None)
+    if reply.status != 200:
+        raise RequestRejectedError(f"the endpoint answered {reply.status}: {reply.error}",
+                                   status_code=reply.status)
+    text = reply.content if reply.content is not None or reply.refusal else (
+        extract(request.article or "Nothing happened.").model_dump_json())
+    usage = _usage(request, text or "", cut=reply.finish_reason == "length")
+    if reply.usage:
+        usage = Usage(prompt_tokens=reply.usage[0], completion_tokens=reply.usage[1])
+    return ChatReply(text or "", usage, reply.finish_reason, reply.refusal)
 
 
 class _Server(ThreadingHTTPServer):
