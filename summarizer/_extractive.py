@@ -36,8 +36,8 @@ from ._text import (
     has_case_trap,
     has_words,
     name_words,
+    paragraph_sentences,
     paragraphs,
-    sentences,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -138,8 +138,9 @@ def _sentences(text: str, layout: list[_Para]) -> list[_Sent]:
             lead = True
         if para.kind == "bullet":
             start = para.start + _BULLET.match(text[para.start:para.end]).end()  # type: ignore[union-attr]
-        for s, e in sentences(text[start:para.end]):
-            out.append(_Sent(start + s, start + e, text[start + s:start + e], para.kind, lead, p))
+        # A layout paragraph is one of paragraphs(): split it without looking for lines again.
+        for s, e in paragraph_sentences(text, start, para.end):
+            out.append(_Sent(s, e, text[s:e], para.kind, lead, p))
     return out
 
 
