@@ -201,6 +201,10 @@ _ATTR_DOCUMENT_AFTER = re.compile(
     rf",\s*(?P<who>[^,;\"\u201c\u201d]{{2,60}}?\s(?:{'|'.join(_DOCUMENT_TAILS)}))\s+"
     rf"(?:{_DOCUMENT_VERBS})\b")
 _ANY_SAYING = re.compile(rf"\b(?:{_SPEECH}|{_DOCUMENT_VERBS}|according to)\b", re.I)
+# The same words as a prefix tree, case-sensitive, for lower-cased text (see CASE_TRAPS): the
+# engine skips to their first letters, which re.I rules out.
+_ANY_SAYING_LOW = re.compile(alternation(
+    [*SPEECH_VERBS, *_DOCUMENT_VERBS.split("|"), "according to"], r"\w") + r"\b")
 # "X said", "On Monday, X said", "Thwadi, the Sabratha mayor, said", "A spokesman for the
 # rescue workers, Bilal Ahmad Faizi, said", "The group, also known as MSF, said".
 _ATTR_LEAD = re.compile(
@@ -281,10 +285,11 @@ def _said_by(text: str) -> list[_Said]:
     """Every source a sentence cites, as written, with the stretch each speaks for: 'according
     to X' the whole sentence; ', X said.' the whole sentence; 'X said ...' and ', while X said
     ...' what follows them."""
-    if not _ANY_SAYING.search(text):
+    low = text.lower()
+    saying = _ANY_SAYING.search(text) if has_case_trap(text) else _ANY_SAYING_LOW.search(low)
+    if not saying:
         return []  # most sentences cite no one: one scan settles it
     found: list[_Said] = []
-    low = text.lower()
     # Each pattern is tried only where its fixed words occur: most sentences have few of them.
     m = _ATTR_NAME_APPOS.search(text) if text.count(",") >= 2 else None
     if m:
