@@ -617,15 +617,16 @@ def _kind_from_cues(text: str, prefer_near_end: bool = True) -> str | None:
 
 def _org_kind(name: str) -> str | None:
     low = name.lower().strip()
-    low = _THE.sub("", low)
+    if low.startswith("the"):  # the only start _THE can take off
+        low = _THE.sub("", low)
     if low in KNOWN_ORGS:
         return KNOWN_ORGS[low]
     m = _KNOWN_LONG_RE.search(low)
     if m:
         return KNOWN_ORGS[m.group()]
-    if _STATE_FORCES.search(low):
+    if "force" in low and _STATE_FORCES.search(low):  # both patterns hold "force"
         return "state_force"
-    if _FORCES.search(low):
+    if "forces" in low and _FORCES.search(low):
         return "non_state_armed_group"  # a named "X Forces" outside the state's own forces
     if _INSTITUTION_LOW.search(low):
         return "other"  # "Al-Rantisi Hospital for Children": a facility, whatever it serves
@@ -654,12 +655,12 @@ _ARMED_CONTEXT = re.compile(
     r"insurgency|gunmen|guerrillas?|attacks?|attacked|ambush\w*|bomb\w*|claimed responsibility|"
     r"terror\w*|extremists?|offensive|fought|fighting|weapons|hostages?)\b", re.I)
 _TERRITORY_SET = {t.lower() for t in TERRITORIES}
-_POSSESSIVE_END = re.compile(r"['\u2019]s$")
 _INITIAL_END = re.compile(r"\b[A-Z]\.$")
 
 
 def _split_name(seq: str) -> str:
-    seq = _POSSESSIVE_END.sub("", seq)
+    if seq.endswith(("'s", "\u2019s")):  # a possessive (seq ends in no white space)
+        seq = seq[:-2]
     if seq.endswith(".") and not _INITIAL_END.search(seq):
         seq = seq[:-1]
     return seq.strip()
@@ -726,12 +727,18 @@ def _three_words_back(text: str, end: int) -> int:
 def _group_key(qual: str, head: str) -> str:
     """Phrases naming the same body share a key: 'Israeli soldiers' ~ 'Israeli forces'."""
     kind = GROUP_HEADS[head.lower()]
-    caps = [w for w in qual.split() if w[:1].isupper() and w.lower() not in _ACTOR_SKIP]
-    quals = [w.lower() for w in qual.split() if w.lower() in GROUP_QUALIFIERS]
     if kind == "civilians":
         return "civilians"
-    tag = caps[0].lower().rstrip("'s") if caps else ("|".join(sorted(quals)) or "")
+    words = qual.split()
+    caps = [w for w in words if w[:1].isupper() and w.lower() not in _ACTOR_SKIP]
+    if caps:
+        tag = caps[0].lower().rstrip("'s")
+    else:
+        tag = "|".join(sorted(w.lower() for w in words if w.lower() in _QUALIFIER_SET))
     return f"{kind}:{tag}"
+
+
+_QUALIFIER_SET = frozenset(GROUP_QUALIFIERS)
 
 
 _ROLE_SKIP_LEAD = re.compile(
@@ -850,6 +857,8 @@ def _side_of(qual: str, loyal: str) -> str | None:
         who = _LOYAL_TO_LEAD.sub("", loyal).strip(" .,")
         tm = _TITLE_SPLIT.match(who)
         return tm.group("rest") if tm else who or None
+    if "-" not in qual:
+        return None  # both marks below have a hyphen
     for w in qual.split():
         m = _BACKED.search(w)
         if m:
@@ -889,7 +898,7 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
             if person:
                 persons[key] = a
         if not a.role:
-            a.role = _role(text[end:end + 200], 0)
+            a.role = _role(text, end)
         if a.side is None and not person:
             before = sent.text[max(0, pos - sent.start - 40):pos - sent.start]
             # The pattern is tried at every offset; most mentions have no "-backed" before them.
@@ -945,7 +954,8 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
             low = seq.lower()
             if "-" in seq and _ADJ_END.search(seq) or after.startswith("-") and _ADJ_AFTER.match(after):
                 continue  # "Islamic State-linked militants": an adjective, not a mention
-            is_known = low in KNOWN_ORGS or _THE.sub("", low) in KNOWN_ORGS
+            is_known = low in KNOWN_ORGS or (
+                low.startswith("the") and _THE.sub("", low) in KNOWN_ORGS)
             if seq in acronyms:
                 full = acronyms[seq]
                 kind = _org_kind(full) or _org_kind(seq) or "other"
@@ -1044,8 +1054,7 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
         for m in _finditer_near(_GROUP_RE, _GROUP_HEAD, s.text):
             qual, head = m.group("qual"), m.group("head")
             qwords = qual.split()
-            while qwords and (qwords[0].lower() in _ACTOR_SKIP or qwords[0].lower() in MONTHS
-                              or qwords[0].lower() in _NUMBER_WORDS):
+            while qwords and qwords[0].lower() in _GROUP_LEAD_SKIP:
                 qwords = qwords[1:]
             qual = " ".join(qwords)
             name = (qual + " " + head).strip() + (m.group("loyal") or "").rstrip()
@@ -1168,6 +1177,8 @@ def _owner_kind(before: str, persons: dict[str, _Actor]) -> str | None:
 _REGIONS = {"middle east", "europe", "africa", "sahel", "south caucasus", "west africa", "asia"}
 _NUMBER_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
                  "eleven", "twelve", "dozens", "hundreds", "thousands", "several", "many"}
+# Words that a group's qualifiers may not start with: one set, one look-up.
+_GROUP_LEAD_SKIP = frozenset(_ACTOR_SKIP | set(MONTHS) | _NUMBER_WORDS)
 
 
 def _select_actors(cands: list[_Actor]) -> list[_Actor]:
