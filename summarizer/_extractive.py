@@ -201,10 +201,10 @@ _ATTR_DOCUMENT_AFTER = re.compile(
     rf",\s*(?P<who>[^,;\"\u201c\u201d]{{2,60}}?\s(?:{'|'.join(_DOCUMENT_TAILS)}))\s+"
     rf"(?:{_DOCUMENT_VERBS})\b")
 _ANY_SAYING = re.compile(rf"\b(?:{_SPEECH}|{_DOCUMENT_VERBS}|according to)\b", re.I)
-# The same words as a prefix tree, case-sensitive, for lower-cased text (see CASE_TRAPS): the
-# engine skips to their first letters, which re.I rules out.
-_ANY_SAYING_LOW = re.compile(alternation(
-    [*SPEECH_VERBS, *_DOCUMENT_VERBS.split("|"), "according to"], r"\w") + r"\b")
+# The same words as a prefix tree, case-sensitive, for lower-cased text (see CASE_TRAPS): far
+# faster than re.I.
+_ANY_SAYING_LOW = re.compile(r"(?<!\w)" + alternation(
+    [*SPEECH_VERBS, *_DOCUMENT_VERBS.split("|"), "according to"]) + r"\b")
 # "X said", "On Monday, X said", "Thwadi, the Sabratha mayor, said", "A spokesman for the
 # rescue workers, Bilal Ahmad Faizi, said", "The group, also known as MSF, said".
 _ATTR_LEAD = re.compile(
@@ -580,10 +580,13 @@ _BACKED_BY_END = re.compile(r"backed (?:up )?by\s*$")
 
 
 # Gazetteer look-ups compiled once: a name's known kind, and every cue with its kind.
-_KNOWN_RE = re.compile(alternation([k for k in KNOWN_ORGS if len(k) > 2], r"\w") + r"(?![\w])")
-_KNOWN_LONG_RE = re.compile(alternation([k for k in KNOWN_ORGS if len(k) > 3], r"\w") + r"(?![\w])")
+# Lower-case words start with common letters, so skipping to first letters gains little; a
+# look-behind first rejects every offset inside a word at once: about twice as fast.
+_KNOWN_RE = re.compile(r"(?<!\w)" + alternation([k for k in KNOWN_ORGS if len(k) > 2]) + r"(?!\w)")
+_KNOWN_LONG_RE = re.compile(
+    r"(?<!\w)" + alternation([k for k in KNOWN_ORGS if len(k) > 3]) + r"(?!\w)")
 _CUE_KIND = {cue: kind for kind, cues in reversed(KIND_CUES) for cue in cues}
-_CUE_RE = re.compile(alternation(list(_CUE_KIND), r"[\w.]") + r"(?![\w])")
+_CUE_RE = re.compile(r"(?<![\w.])" + alternation(list(_CUE_KIND)) + r"(?!\w)")
 _COUNTRY_RE = re.compile(alternation(COUNTRIES, r"[\w-]") + r"(?![\w-])")
 _TITLE_SPLIT = re.compile(
     r"^(?P<pre>.*?)\b(?P<title>(?i:" + alternation([t for t in TITLES if t[0].isalpha()])
@@ -1453,11 +1456,11 @@ _STRONG_CUES = [
 _WEAK_CUES = ["could", "may", "might", "possible", "potentially", "risk", "fear", "fears"]
 _FORWARD_STRONG = re.compile(r"\b" + alternation(_STRONG_CUES) + r"\b", re.I)
 _FORWARD_WEAK = re.compile(r"\b" + alternation(_WEAK_CUES) + r"\b", re.I)
-# The same cues, case-sensitive, for lower-cased text: the engine can then skip straight to a
-# cue's first letter, which re.I rules out.
+# The same cues, case-sensitive, for lower-cased text (faster than re.I), a look-behind first
+# as for _KNOWN_RE.
 # Both kinds in one scan: whole-word matches of one kind never overlap the other's (the weak cues
 # are single words, and no word inside a strong phrase is one), so the counts are the same.
-_FORWARD_CUE_LOW = re.compile(alternation(_STRONG_CUES + _WEAK_CUES, r"\w") + r"\b")
+_FORWARD_CUE_LOW = re.compile(r"(?<!\w)" + alternation(_STRONG_CUES + _WEAK_CUES) + r"\b")
 _STRONG_SET = frozenset(_STRONG_CUES)
 
 
