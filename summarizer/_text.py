@@ -99,31 +99,38 @@ def sentences(text: str) -> list[tuple[int, int]]:
     """Split text into sentences; return (start, end) offsets, never crossing a blank line."""
     spans: list[tuple[int, int]] = []
     for para_start, para_end in paragraphs(text):
-        start = para_start
-        para = text[para_start:para_end]
-        for m in _END.finditer(para):
-            end = para_start + m.end()
-            nxt = end  # the first character after the break that is not white space
-            while nxt < para_end and text[nxt].isspace():
-                nxt += 1
-            head = text[nxt] if nxt < para_end else ""
-            if m.group().startswith("."):
-                # The word the full stop ends: letters and dots back from it ("U.S.", "Gen.").
-                dot = para_start + m.start()
-                k = dot
-                while k > start and text[k - 1] in _WORD_CHARS:
-                    k -= 1
-                if k < dot:
-                    w = text[k:dot].lower().rstrip(".")
-                    initial = len(w) == 1 and w.isalpha()  # "J. Smith", "U.S." handled above
-                    if w in _ABBREV or initial:
-                        if not head or not head.isupper() or w in _ABBREV_SOFT:
-                            continue
-            if head and head.islower():
-                continue
-            _add(spans, text, start, end)
-            start = end
-        _add(spans, text, start, para_end)
+        spans += paragraph_sentences(text, para_start, para_end)
+    return spans
+
+
+def paragraph_sentences(text: str, para_start: int, para_end: int) -> list[tuple[int, int]]:
+    """The sentences of text[para_start:para_end], one paragraph, as offsets into text."""
+    spans: list[tuple[int, int]] = []
+    start = para_start
+    para = text[para_start:para_end]
+    for m in _END.finditer(para):
+        end = para_start + m.end()
+        nxt = end  # the first character after the break that is not white space
+        while nxt < para_end and text[nxt].isspace():
+            nxt += 1
+        head = text[nxt] if nxt < para_end else ""
+        if m.group().startswith("."):
+            # The word the full stop ends: letters and dots back from it ("U.S.", "Gen.").
+            dot = para_start + m.start()
+            k = dot
+            while k > start and text[k - 1] in _WORD_CHARS:
+                k -= 1
+            if k < dot:
+                w = text[k:dot].lower().rstrip(".")
+                initial = len(w) == 1 and w.isalpha()  # "J. Smith", "U.S." handled above
+                if w in _ABBREV or initial:
+                    if not head or not head.isupper() or w in _ABBREV_SOFT:
+                        continue
+        if head and head.islower():
+            continue
+        _add(spans, text, start, end)
+        start = end
+    _add(spans, text, start, para_end)
     return spans
 
 
