@@ -161,7 +161,9 @@ def _lexicon() -> tuple[dict[tuple[str, ...], NumberCategory], int]:
 
 
 _CUES, _CUE_LEN = _lexicon()
-_CUE_FIRST = frozenset(words[0] for words in _CUES)
+# The lengths of the cues each word starts, longest first: all that _cue_at need try.
+_CUE_LENS = {w: tuple(sorted({len(k) for k in _CUES if k[0] == w}, reverse=True))
+             for w in {k[0] for k in _CUES}}
 
 
 @dataclass(frozen=True)
@@ -617,11 +619,11 @@ def _tokens(sentence: str, mentions: list[Mention]) -> list[_Tok]:
 
 def _cue_at(toks: list[_Tok], j: int) -> tuple[NumberCategory, int] | None:
     """The category of the cue that starts at token j, and its length in tokens."""
-    if j >= len(toks) or toks[j].low not in _CUE_FIRST:
+    if j >= len(toks):
         return None
-    for n in range(min(_CUE_LEN, len(toks) - j), 0, -1):
-        key = tuple(t.low for t in toks[j:j + n])
-        if key in _CUES:
+    for n in _CUE_LENS.get(toks[j].low, ()):
+        key = tuple([t.low for t in toks[j:j + n]])
+        if len(key) == n and key in _CUES:
             return _CUES[key], n
     return None
 
