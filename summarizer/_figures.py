@@ -161,7 +161,9 @@ def _lexicon() -> tuple[dict[tuple[str, ...], NumberCategory], int]:
 
 
 _CUES, _CUE_LEN = _lexicon()
-_CUE_FIRST = frozenset(words[0] for words in _CUES)
+# The lengths of the cues each word starts, longest first: all that _cue_at need try.
+_CUE_LENS = {w: tuple(sorted({len(k) for k in _CUES if k[0] == w}, reverse=True))
+             for w in {k[0] for k in _CUES}}
 
 
 @dataclass(frozen=True)
@@ -617,11 +619,11 @@ def _tokens(sentence: str, mentions: list[Mention]) -> list[_Tok]:
 
 def _cue_at(toks: list[_Tok], j: int) -> tuple[NumberCategory, int] | None:
     """The category of the cue that starts at token j, and its length in tokens."""
-    if j >= len(toks) or toks[j].low not in _CUE_FIRST:
+    if j >= len(toks):
         return None
-    for n in range(min(_CUE_LEN, len(toks) - j), 0, -1):
-        key = tuple(t.low for t in toks[j:j + n])
-        if key in _CUES:
+    for n in _CUE_LENS.get(toks[j].low, ()):
+        key = tuple([t.low for t in toks[j:j + n]])
+        if len(key) == n and key in _CUES:
             return _CUES[key], n
     return None
 
@@ -798,28 +800,40 @@ _PHRASE_STARTS = frozenset("in at on near with of from by over between during si
 # ---------------------------------------------------------------------------------------------
 # Which numbers are counts at all: not years, dates, ages, shares, times, distances, "one of".
 
-_MONTH_RE = "|".join(MONTHS)
 # Only ever tested for a match, so the words form one prefix tree (tried a character at a time
-# at each offset) rather than a list of alternatives tried one by one.
-_BEFORE_SKIP = re.compile(  # "+972", "#3" and "when he was 16" are no counts either
-    r"(?:(?:\$|\u20ac|\u00a3|(?:town|city|country|nation|village|region|province|state)['\u2019]s|"
-    r"\b" + alternation([
+# at each offset) rather than a list of alternatives tried one by one; the lookbehind first, so
+# that offsets inside a word fail at once.
+_BEFORE_SKIP = re.compile(  # "when he was 16", "in 2014", "aged 20 to 30"
+    r"(?<!\w)" + alternation([
         *MONTHS, *(m + "." for m in MONTHS), "aged", "age", "no.", "number", "page",
         "country of", "nation of", "population of", "city of", "town of", "population",
         "resolution", "article", "flight", "route", "highway", "since", "in", "by", "until",
         "of the", "he was", "she was", "he is", "she is", "i was", "turned",
-    ]) + r")\s*$|[+#]$|\baged?\s+\d+\s*(?:and|or|to|-)\s*$)",
+    ]) + r"\s*$|\baged?\s+\d+\s*(?:and|or|to|-)\s*$",
     re.IGNORECASE,
 )
+# "$5", "the town's 300", "+972", "#3": searched for only where one of _SIGNS occurs.
+_BEFORE_SIGN = re.compile(
+    r"(?:\$|\u20ac|\u00a3|(?:town|city|country|nation|village|region|province|state)['\u2019]s)"
+    r"\s*$|[+#]$",
+    re.IGNORECASE,
+)
+_SIGNS = frozenset("$\u20ac\u00a3'\u2019+#")
 # What stays no count across a bound: "a population of about 2 million", "aged about 30".
 _BEFORE_NOUN_SKIP = re.compile(
     r"\b(?:aged|age|population|population of|country of|nation of|city of|town of)\s*$", re.I)
+# Only ever tested for a match: prefix trees of the words that may begin a longer one ("years")
+# and of those that must end ("km", not "kmh").
 _AFTER_SKIP = re.compile(
-    r"^(?:\s*-?\s*(?:%|percent\b|per cent\b|pct\b|year|month|week|day|hour|minute|second|"
-    r"decade|centur|km\b|kms\b|kilomet|mile|meter|metre|feet\b|foot\b|yard|mm\b|cm\b|sq\b|"
-    r"square|acre|hectare|a\.m\.|p\.m\.|am\b|pm\b|gmt\b|o'clock|dollar|euro|pound|"
-    r"times\b|th\b|st\b|nd\b|rd\b|degree|storey|story|floor|percentage|point)|"
-    rf"\s*(?:{_MONTH_RE})\b|:\d|\s*\))",
+    r"^(?:\s*-?\s*(?:" + alternation([
+        "%", "year", "month", "week", "day", "hour", "minute", "second", "decade", "centur",
+        "kilomet", "mile", "meter", "metre", "yard", "square", "acre", "hectare", "a.m.", "p.m.",
+        "o'clock", "dollar", "euro", "pound", "degree", "storey", "story", "floor", "percentage",
+        "point",
+    ]) + "|" + alternation([
+        "percent", "per cent", "pct", "km", "kms", "feet", "foot", "mm", "cm", "sq", "am", "pm",
+        "gmt", "times", "th", "st", "nd", "rd",
+    ]) + r"\b)|\s*" + alternation(MONTHS) + r"\b|:\d|\s*\))",
     re.IGNORECASE,
 )
 _PRONOUN_ONE = re.compile(r"^\s*(?:of\b|another\b|by one|after another|or two|,|\.)", re.I)
@@ -898,18 +912,18 @@ def _plainly_no_count(reading: Reading, k: int) -> bool:
     after = sent[m.end:m.end + 25]
     # Room for a few modifiers before the noun: "two United States service members".
     noun_after = sent[m.end:m.end + 60]
-    if _YEAR.fullmatch(text) and 1900 <= float(text) <= 2100:
+    if len(text) == 4 and _YEAR.fullmatch(text) and 1900 <= float(text) <= 2100:
         return True  # a year
     if _DECADE_S.match(after) and _ALL_DIGITS.fullmatch(text):
         return True  # "the 1990s"
     if _AFTER_SKIP.match(after) or _LIVE_AFTER.match(noun_after):
         return True  # "60,000 people live in the camp": a population, not a count of the war
-    if _BEFORE_SKIP.search(before[-25:]) and not _BOUND_END.search(before):
+    if _skip_before(before[-25:]) and not _BOUND_END.search(before):
         return True
-    if unbounded != before and _BEFORE_NOUN_SKIP.search(unbounded) or _PLACE_POPULATION.search(
+    if unbounded != before and _BEFORE_NOUN_SKIP.search(unbounded) or _possessive(
             unbounded) and _PEOPLE_AFTER.match(noun_after):
         return True  # "Gaza's 2.1 million people"
-    if _DASH_END.search(before) or _DASH_WORD_START.match(after):
+    if "-" in before and _DASH_END.search(before) or _DASH_WORD_START.match(after):
         return True  # "F-16", "COVID-19", "1-0"
     if _CAP_WORD_END.search(before) and not _SENTENCE_START_CAP_END.search(before) \
             and not _PERSON_NOUNS.match(noun_after):
@@ -923,6 +937,17 @@ def _plainly_no_count(reading: Reading, k: int) -> bool:
         return True  # "drones over 10 regions", "across 12 provinces": where, not how many
     return bool(m.low is not None and m.high is not None and 1900 <= m.low <= 2100
                 and 1900 <= m.high <= 2100)  # a span of years
+
+
+def _skip_before(window: str) -> bool:
+    """_BEFORE_SKIP or _BEFORE_SIGN ends the window (the latter tried only where it can)."""
+    return bool(_BEFORE_SKIP.search(window)
+                or not _SIGNS.isdisjoint(window) and _BEFORE_SIGN.search(window))
+
+
+def _possessive(before: str) -> bool:
+    """A name's possessive ends the text ("Gaza's"); no apostrophe, no regex search."""
+    return ("'" in before or "\u2019" in before) and bool(_PLACE_POPULATION.search(before))
 
 
 _WHERE_BEFORE = re.compile(r"\b(?:over|across|in|throughout)\s*$", re.I)

@@ -28,14 +28,15 @@ VAGUE = ("dozens", "scores", "hundreds", "thousands", "tens of thousands", "hund
          "millions", "several", "many", "a few", "numerous", "countless")
 # Only ever tested for a match, so the words form one prefix tree (tried a character at a time
 # at each offset) rather than a list of alternatives tried one by one. The group's name says
-# which qualifier its words set.
+# which qualifier its words set. The lookbehind stands first: inside a word it fails at once,
+# so only the starts of words try the tree (three times faster than the check after the first
+# character that alternation's not_after places).
 _BOUND_BEFORE = re.compile(
-    "(?:" + "|".join(
-        rf"(?P<{q.value}>{alternation(words, r'[a-z]')})" for q, words in BOUND_WORDS.items()
+    "(?<![a-z])(?:" + "|".join(
+        rf"(?P<{q.value}>{alternation(words)})" for q, words in BOUND_WORDS.items()
     ) + r")\s*$",
     re.IGNORECASE,
 )
-_WORDISH = re.compile(r"[A-Za-z~]")  # a bound has letters (or is "~"): most text before a figure
 _BOUND_AS = re.compile(r"\s+as\b", re.IGNORECASE)
 _BOUND_AFTER = re.compile(
     r"^\s*(?:" + "|".join(
@@ -166,24 +167,26 @@ def find_mentions(text: str) -> list[Mention]:
 
 # Where a figure can start: a digit, or a word that can begin a figure. Trying the figure
 # patterns only there gives what ``finditer`` over every offset gives, several times faster.
-_DIGIT_START = re.compile(r"(?<!\d)\d")  # a figure starts where a run of digits does
+# A figure starts where a run of digits does: the runs' starts (twice as fast as (?<!\d)\d).
+_DIGIT_RUN = re.compile(r"\d+")
 _FIRST_WORDS = frozenset(
     [*_TENS, *(k for k in _UNITS if " " not in k and k != "dozen"), "a"]
 )
 _VAGUE_FIRST = frozenset(v.split()[0] for v in VAGUE)
-# A whole word (a maximal run of ASCII letters) that may start a figure or a vague quantity.
-_CANDIDATE_WORD = re.compile(alternation(sorted(_FIRST_WORDS | _VAGUE_FIRST), "[a-z]") + "(?![a-z])")
+# A whole word (a maximal run of ASCII letters) that may start a figure or a vague quantity;
+# the lookbehind first, as in _BOUND_BEFORE: only the starts of words try the tree.
+_CANDIDATE_WORD = re.compile(
+    "(?<![a-z])" + alternation(sorted(_FIRST_WORDS | _VAGUE_FIRST)) + "(?![a-z])")
 _SCALE_END = re.compile(r"(hundred|thousand|million|billion)\s*$", re.IGNORECASE)
 _SCALE_RE = re.compile(_SCALE, re.IGNORECASE)
 
 
 def _candidates(text: str) -> tuple[list[int], list[int], list[int], list[int]]:
     """Offsets of digits, of number words, of vague-quantity words and of 'between'."""
-    digits = [m.start() for m in _DIGIT_START.finditer(text)]
+    digits = [m.start() for m in _DIGIT_RUN.finditer(text)]
     words: list[int] = []
     vague: list[int] = []
-    # Whole words only, in a lower-cased copy with the same offsets (A-Z lowered, see CASE_TRAPS):
-    # the pattern skips to the words' first letters instead of visiting every word.
+    # Whole words only, in a lower-cased copy with the same offsets (A-Z lowered, see CASE_TRAPS).
     low = text.translate(ASCII_LOWER) if has_case_trap(text) else text.lower()
     for m in _CANDIDATE_WORD.finditer(low):
         w = m.group()
@@ -231,8 +234,7 @@ def qualifier(text: str, m: re.Match[str] | Mention) -> Qualifier:
     more', '40-odd'."""
     start, end = (m.start(), m.end()) if isinstance(m, re.Match) else (m.start, m.end)
     before = max(0, start - 25)
-    found = (_WORDISH.search(text, before, start) and _BOUND_BEFORE.search(text, before, start)
-             or _BOUND_AFTER.match(text[end:end + 12]))
+    found = _BOUND_BEFORE.search(text, before, start) or _BOUND_AFTER.match(text[end:end + 12])
     if found is None:
         # "two dozen", "a dozen": a round count, not an exact one
         return Qualifier.approximately if "dozen" in text[start:end].lower() else Qualifier.exact
