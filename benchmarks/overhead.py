@@ -1,5 +1,8 @@
 """What summarizer adds to a request: the raw openai SDK vs summarizer with validation and
 grounding, the same requests against one FakeOpenAIServer on loopback with no added latency.
+Both of summarizer's APIs are measured: ``asummarize()`` against the SDK's async client, and the
+blocking ``summarize()`` against the SDK's blocking client, all interleaved in one run so that
+the machine's drift hits every side alike. The last line gives both ratios.
 
 Run: python benchmarks/overhead.py [N]
 """
@@ -32,44 +35,57 @@ def article() -> str:
     return max(texts, key=lambda t: len(t.split()))
 
 
-async def main(n: int) -> None:
+def main(n: int) -> None:
     text = article()
-    reply = extract(text).model_dump_json()  # identical reply JSON for both sides
+    reply = extract(text).model_dump_json()  # identical reply JSON for every side
     messages = list(build_messages(load_prompts(), text))
     schema = {"type": "json_schema",
               "json_schema": {"name": "brief", "strict": True, "schema": model_schema()}}
-    with FakeOpenAIServer(responder=lambda i, body: Reply.text(reply)) as server:
-        raw = openai.AsyncOpenAI(base_url=server.url, api_key="x", max_retries=0)
-        ours = Summarizer(engine="openai", base_url=server.url, model="m", cache=False)
+    body = {"model": "m", "messages": messages, "max_tokens": 2048, "temperature": 0,
+            "response_format": schema}
+    with FakeOpenAIServer(responder=lambda i, body: Reply.text(reply)) as server, \
+            openai.OpenAI(base_url=server.url, api_key="x", max_retries=0) as raw_sync, \
+            Summarizer(engine="openai", base_url=server.url, model="m", cache=False) as ours:
+        loop = asyncio.new_event_loop()
+        raw_async = openai.AsyncOpenAI(base_url=server.url, api_key="x", max_retries=0)
 
-        async def raw_call() -> None:
-            response = await raw.chat.completions.create(
-                model="m", messages=messages, max_tokens=2048, temperature=0,
-                response_format=schema,  # type: ignore[arg-type]
-            )
+        def raw_async_call() -> None:
+            async def call() -> None:
+                response = await raw_async.chat.completions.create(**body)  # type: ignore[call-overload]
+                json.loads(response.choices[0].message.content or "")
+            loop.run_until_complete(call())
+
+        def our_async_call() -> None:
+            loop.run_until_complete(ours.asummarize(text))
+
+        def raw_sync_call() -> None:
+            response = raw_sync.chat.completions.create(**body)  # type: ignore[call-overload]
             json.loads(response.choices[0].message.content or "")
 
-        async def our_call() -> None:
-            await ours.asummarize(text)
+        def our_sync_call() -> None:
+            ours.summarize(text)
 
-        for _ in range(20):  # warm up connections, imports and caches on both sides
-            await raw_call()
-            await our_call()
-        a: list[float] = []
-        b: list[float] = []
-        for i in range(n):  # interleaved, alternating who goes first, so noise hits both alike
-            order = (raw_call, our_call) if i % 2 == 0 else (our_call, raw_call)
-            for call in order:
+        calls = [raw_async_call, our_async_call, raw_sync_call, our_sync_call]
+        for _ in range(20):  # warm up connections, imports and caches on every side
+            for call in calls:
+                call()
+        times: dict[object, list[float]] = {call: [] for call in calls}
+        for i in range(n):  # interleaved, in a rotating order, so noise hits every side alike
+            for call in calls[i % 4:] + calls[:i % 4]:
                 started = time.perf_counter()
-                await call()
-                (a if call is raw_call else b).append(time.perf_counter() - started)
-        await raw.close()
-        await ours.aclose()
-    ma, mb = statistics.median(a) * 1000, statistics.median(b) * 1000
-    print(f"article: {len(text.split())} words; reply: {len(reply)} bytes")
-    print(f"overhead: ratio {mb / ma:.2f} (raw SDK {ma:.2f} ms, summarizer {mb:.2f} ms, "
-          f"median of {n})")
+                call()
+                times[call].append(time.perf_counter() - started)
+        loop.run_until_complete(ours.aclose())
+        loop.run_until_complete(raw_async.close())
+        loop.close()
+    ms = {call: statistics.median(t) * 1000 for call, t in times.items()}
+    async_ratio = ms[our_async_call] / ms[raw_async_call]
+    sync_ratio = ms[our_sync_call] / ms[raw_sync_call]
+    print(f"article: {len(text.split())} words; reply: {len(reply)} bytes; median of {n}")
+    print(f"async: raw SDK {ms[raw_async_call]:.2f} ms, asummarize() {ms[our_async_call]:.2f} ms")
+    print(f"sync:  raw SDK {ms[raw_sync_call]:.2f} ms, summarize()  {ms[our_sync_call]:.2f} ms")
+    print(f"overhead: async ratio {async_ratio:.2f}, sync ratio {sync_ratio:.2f}")
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 300))
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 300)

@@ -81,7 +81,7 @@ class SyncRunner:
             else:
                 last.close()  # nothing ran: nothing to clean up
         if loop is not None:
-            with contextlib.suppress(RuntimeError):  # closed from inside a running loop
+            if not _loop_running():  # else closed from inside another loop: no waiting here
                 loop.run_until_complete(loop.shutdown_default_executor())
             loop.close()
         if thread is not None:
