@@ -80,7 +80,23 @@ def name_words(phrase: str) -> list[str]:
 
 def has_words(text: str, words: list[str]) -> bool:
     """True if every word occurs in a folded text as a whole word."""
-    return all(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text) for w in words)
+    return all(_has_word(text, w) for w in words)
+
+
+def _has_word(text: str, word: str) -> bool:
+    # As re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text), whose leading look-behind stops
+    # the regex engine from skipping ahead to the word: str.find does, ~10x faster.
+    at = text.find(word)
+    while at >= 0:
+        end = at + len(word)
+        if not (at and _is_word_char(text[at - 1]) or end < len(text) and _is_word_char(text[end])):
+            return True
+        at = text.find(word, at + 1)
+    return False
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"  # what \w matches in a str pattern
 
 
 # Abbreviations whose full stop does not end a sentence.
