@@ -21,16 +21,13 @@ from typing import TypeVar
 from ._errors import ConfigurationError
 from ._result import Result, Usage
 
-ENV_VAR = "SUMMARIZER_CACHE_DIR"
 T = TypeVar("T")
 log = logging.getLogger("summarizer")
 
 
 def default_dir() -> Path:
-    """$SUMMARIZER_CACHE_DIR, else the platform's user cache folder."""
-    chosen = os.environ.get(ENV_VAR)
-    if chosen:
-        return Path(chosen).expanduser()
+    """The platform's user cache folder (Settings.cache_dir, or $SUMMARIZER_CACHE_DIR through
+    Settings.from_env, chooses another)."""
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("summarizer"))

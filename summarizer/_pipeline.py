@@ -46,7 +46,9 @@ class Summarizer:
 
     def __init__(self, settings: Settings | None = None, *, chat_model: ChatModel | None = None,
                  http_client: Any = None, **overrides: Any) -> None:
-        self.settings = replace(settings or Settings(), **overrides)
+        # Settings given are used as given; else the keyword values, then the environment.
+        self.settings = (replace(settings, **overrides) if settings is not None
+                         else Settings.from_env(**overrides))
         self.engine_name, self.engine_reason = self.settings.resolve_engine(chat_model)
         self._model = chat_model
         self._owns_model = chat_model is None
@@ -171,14 +173,16 @@ def _only_our_errors() -> Iterator[None]:
                             f"{' '.join(str(exc).split())[:300]}") from exc
 
 
-def summarize(text: str, *, engine: str = "auto", strict: bool = False, **options: Any) -> Result:
-    """Brief one article; options are :class:`Settings` fields (model, base_url, ...)."""
-    with Summarizer(Settings(engine=engine, strict=strict, **options)) as summarizer:
+def summarize(text: str, *, engine: str | None = None, strict: bool = False,
+              **options: Any) -> Result:
+    """Brief one article; options are :class:`Settings` fields (model, base_url, ...), and
+    what is not given comes from the environment (:meth:`Settings.from_env`)."""
+    with Summarizer(engine=engine, strict=strict, **options) as summarizer:
         return summarizer.summarize(text)
 
 
-async def asummarize(text: str, *, engine: str = "auto", strict: bool = False,
+async def asummarize(text: str, *, engine: str | None = None, strict: bool = False,
                      **options: Any) -> Result:
-    """Brief one article without blocking the event loop."""
-    async with Summarizer(Settings(engine=engine, strict=strict, **options)) as summarizer:
+    """Brief one article without blocking the event loop; options as for :func:`summarize`."""
+    async with Summarizer(engine=engine, strict=strict, **options) as summarizer:
         return await summarizer.asummarize(text)

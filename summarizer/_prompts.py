@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
@@ -13,7 +12,6 @@ from ._brief import Brief
 from ._errors import ConfigurationError
 
 TEMPLATES = ("system", "user", "reask", "shorter", "schema")
-ENV_VAR = "SUMMARIZER_PROMPTS"
 
 
 def default_folder() -> Path:
@@ -46,9 +44,8 @@ class Prompts:
 
 
 def load_prompts(folder: str | Path | None = None) -> Prompts:
-    """Load templates from folder, $SUMMARIZER_PROMPTS, or the packaged default."""
-    chosen = folder or os.environ.get(ENV_VAR)
-    path = Path(chosen).expanduser() if chosen else default_folder()
+    """Load templates from folder (Settings.prompts), or the packaged default."""
+    path = Path(folder).expanduser() if folder else default_folder()
     if not path.is_dir():
         raise ConfigurationError(f"prompt folder not found: {path}")
     templates = {}

@@ -1,11 +1,13 @@
-"""Settings for a Summarizer, read from arguments and the environment, and engine choice."""
+"""Settings for a Summarizer, and engine choice. :meth:`Settings.from_env` is the one place the
+environment is read; ``Settings()`` itself holds only what it is given and the defaults, which
+the CLI shows as its own."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,22 +31,30 @@ def endpoint_name(url: str | None) -> str:
     return re.sub(r"(//)[^/@]*@", r"\1***@", url).split("?", 1)[0]
 
 
-def _env(name: str) -> str | None:
-    value = os.environ.get(name)
-    return value if value else None
+#: The environment variables :meth:`Settings.from_env` reads, by the field each one sets.
+ENVIRONMENT = {
+    "engine": "SUMMARIZER_ENGINE",
+    "model": "SUMMARIZER_MODEL",
+    "base_url": "OPENAI_BASE_URL",
+    "api_key": "OPENAI_API_KEY",
+    "model_path": "SUMMARIZER_LOCAL_MODEL",
+    "prompts": "SUMMARIZER_PROMPTS",
+    "cache_dir": "SUMMARIZER_CACHE_DIR",
+    "response_format": "SUMMARIZER_RESPONSE_FORMAT",
+}
 
 
 @dataclass
 class Settings:
-    """Everything that shapes how a brief is made. Unset values come from the environment."""
+    """Everything that shapes how a brief is made."""
 
     engine: str = "auto"
-    model: str | None = None  # SUMMARIZER_MODEL
-    base_url: str | None = None  # OPENAI_BASE_URL
-    api_key: str | None = field(default=None, repr=False)  # OPENAI_API_KEY; never shown
+    model: str | None = None  # the model's name at the endpoint
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)  # never shown
     timeout: float = 60.0
-    model_path: str | None = None  # SUMMARIZER_LOCAL_MODEL
-    prompts: str | Path | None = None  # SUMMARIZER_PROMPTS
+    model_path: str | None = None  # a GGUF file for the local engine
+    prompts: str | Path | None = None  # a folder of prompt templates
     strict: bool = False
     reasks: int = 2
     transport_retries: int = 4
@@ -53,7 +63,7 @@ class Settings:
     max_tokens: int = 2048
     context_tokens: int | None = None  # the model's context; longer articles are split
     cache: bool = True  # reuse results of identical requests (LLM engines only)
-    cache_dir: str | Path | None = None  # SUMMARIZER_CACHE_DIR, else the user cache folder
+    cache_dir: str | Path | None = None  # else the user's cache folder
     response_format: str = "auto"  # auto, or one of the openai engine's modes to keep
     backoff: float = 0.5
     max_backoff: float = 30.0
@@ -66,16 +76,22 @@ class Settings:
             )
         if self.reasks < 0 or self.transport_retries < 0:
             raise ValueError("reasks and transport_retries must be >= 0")
-        self.model = self.model or _env("SUMMARIZER_MODEL")
-        self.base_url = self.base_url or _env("OPENAI_BASE_URL")
         if self.base_url and not re.match(r"https?://", self.base_url, re.I):
             # The SDK would take "127.0.0.1:8080" for a relative path and fail to connect.
             guess = "http://" + self.base_url.rstrip("/") + (
                 "" if self.base_url.rstrip("/").endswith("/v1") else "/v1")
             raise ConfigurationError(f"the endpoint {endpoint_name(self.base_url)!r} has no "
                                      f"scheme; did you mean {endpoint_name(guess)}?")
-        self.api_key = self.api_key or _env("OPENAI_API_KEY")
-        self.model_path = self.model_path or _env("SUMMARIZER_LOCAL_MODEL")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **values: object) -> Settings:
+        """Settings from the values given; each one not given (or None) is taken from its
+        environment variable (:data:`ENVIRONMENT`), else it is the default."""
+        env = os.environ if environ is None else environ
+        for name, variable in ENVIRONMENT.items():
+            if values.get(name) is None and env.get(variable):
+                values[name] = env[variable]
+        return cls(**{k: v for k, v in values.items() if v is not None})  # type: ignore[arg-type]
 
     def resolve_engine(self, given: ChatModel | None = None) -> tuple[str, str]:
         """Which engine runs, and why (for --verbose)."""

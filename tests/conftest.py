@@ -15,6 +15,7 @@ EVAL = ROOT.parent / "shared" / "eval"
 ENV_VARS = (
     "OPENAI_API_KEY", "OPENAI_BASE_URL", "SUMMARIZER_MODEL", "SUMMARIZER_LOCAL_MODEL",
     "SUMMARIZER_PROMPTS", "SUMMARIZER_ENGINE", "SUMMARIZER_SERVE_TOKEN",
+    "SUMMARIZER_RESPONSE_FORMAT",
 )
 
 
@@ -24,6 +25,8 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in ENV_VARS:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "cache"))
+    # Settings made directly (not from the environment) use the platform's cache folder.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
 
 
 @pytest.fixture(scope="session")

@@ -18,44 +18,55 @@ from .._errors import BriefValidationError, EngineError, SummarizerError
 from .._eval import evaluate, failed, report
 from .._pipeline import Summarizer
 from .._result import Attempt, Result
-from .._settings import ENGINES, RESPONSE_FORMATS, Settings
+from .._settings import DEFAULT_MODEL, ENGINES, ENVIRONMENT, RESPONSE_FORMATS, Settings
 from .._sources import prepare, read_path, read_stream
 
 log = logging.getLogger("summarizer")
 
 
+DEFAULTS = Settings()  # the library's defaults are the CLI's: one source of truth
+
+
+def _env(field: str) -> str:
+    return f" [env: {ENVIRONMENT[field]}]"
+
+
 def engine_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The options every command that makes briefs shares; defaults come from the environment."""
+    """The options every command that makes briefs shares. An option not given is taken from
+    its environment variable by Settings.from_env, else it is the library's default."""
     options = [
-        click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
-                     envvar="SUMMARIZER_ENGINE",
+        click.option("--engine", type=click.Choice(ENGINES),
                      help="auto: an endpoint or key if configured, else a local model if set, "
-                          "else extractive."),
-        click.option("--model", envvar="SUMMARIZER_MODEL", help="Model name for the endpoint."),
-        click.option("--base-url", envvar="OPENAI_BASE_URL",
-                     help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1."),
-        click.option("--timeout", type=float, default=60.0, show_default=True,
+                          f"else extractive [default: {DEFAULTS.engine}]" + _env("engine")),
+        click.option("--model", help="Model name for the endpoint "
+                                     f"[default: {DEFAULT_MODEL} at OpenAI]" + _env("model")),
+        click.option("--base-url", help="OpenAI-compatible endpoint, e.g. "
+                                        "http://127.0.0.1:8080/v1." + _env("base_url")),
+        click.option("--timeout", type=float, default=DEFAULTS.timeout, show_default=True,
                      help="Seconds per model request, start to finish."),
         click.option("--response-format", type=click.Choice(["auto", *RESPONSE_FORMATS]),
-                     default="auto", show_default=True, envvar="SUMMARIZER_RESPONSE_FORMAT",
                      help="How the openai engine asks for JSON; auto starts with json_schema "
-                          "and follows what the server rejects."),
-        click.option("--model-path", envvar="SUMMARIZER_LOCAL_MODEL", type=click.Path(),
-                     help="GGUF file for --engine local (default: the bundled SmolLM2-135M)."),
-        click.option("--prompts", envvar="SUMMARIZER_PROMPTS", type=click.Path(),
-                     help="Folder of prompt templates to use instead of the packaged ones."),
-        click.option("--reasks", type=click.IntRange(0, 10), default=2, show_default=True,
-                     help="Re-asks after an invalid or ungrounded reply."),
-        click.option("--retries", type=click.IntRange(0, 20), default=4, show_default=True,
+                          f"and follows what the server rejects [default: "
+                          f"{DEFAULTS.response_format}]" + _env("response_format")),
+        click.option("--model-path", type=click.Path(),
+                     help="GGUF file for --engine local (default: the bundled SmolLM2-135M)."
+                          + _env("model_path")),
+        click.option("--prompts", type=click.Path(),
+                     help="Folder of prompt templates to use instead of the packaged ones."
+                          + _env("prompts")),
+        click.option("--reasks", type=click.IntRange(0, 10), default=DEFAULTS.reasks,
+                     show_default=True, help="Re-asks after an invalid or ungrounded reply."),
+        click.option("--retries", type=click.IntRange(0, 20), default=DEFAULTS.transport_retries,
+                     show_default=True,
                      help="Transport retries (429, 5xx, timeouts, connection errors) per request."),
-        click.option("--max-tokens", type=click.IntRange(64), default=2048, show_default=True,
-                     help="Output budget per request."),
+        click.option("--max-tokens", type=click.IntRange(64), default=DEFAULTS.max_tokens,
+                     show_default=True, help="Output budget per request."),
         click.option("--context-tokens", type=click.IntRange(512), default=None,
                      help="The model's context window; longer articles are briefed in parts "
                           "[default: known per model, else 8192; local: the model's n_ctx]."),
-        click.option("--strict/--lenient", default=False, show_default=True,
+        click.option("--strict/--lenient", default=DEFAULTS.strict, show_default=True,
                      help="strict: any unverifiable item is an error; lenient: drop it, warn."),
-        click.option("--cache/--no-cache", default=True, show_default=True,
+        click.option("--cache/--no-cache", default=DEFAULTS.cache, show_default=True,
                      help="Reuse the results of identical requests (LLM engines)."),
         click.option("-v", "--verbose", is_flag=True, help="Say what happens on stderr."),
     ]
@@ -65,9 +76,10 @@ def engine_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def settings_from(opts: dict[str, Any]) -> Settings:
+    """Settings from the options given, the environment for those not given."""
     if opts.pop("verbose", False):
         _verbose()
-    return Settings(
+    return Settings.from_env(
         engine=opts["engine"], model=opts["model"], base_url=opts["base_url"],
         timeout=opts["timeout"], model_path=opts["model_path"], prompts=opts["prompts"],
         reasks=opts["reasks"], max_tokens=opts["max_tokens"], strict=opts["strict"],
