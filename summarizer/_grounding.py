@@ -16,7 +16,16 @@ from ._brief import Brief, Figure, NumberCategory
 from ._figures import Reading, Sense, bounds, read
 from ._numbers import Mention, find_mentions, has_vague_quantity, values_in
 from ._result import BriefWarning, Span, WarningCode
-from ._text import _FOLD, clip, fold_str, format_value, has_words, name_words, sentences
+from ._text import (
+    _FOLD,
+    clip,
+    fold_str,
+    format_value,
+    has_words,
+    is_plain,
+    name_words,
+    sentences,
+)
 
 _QUOTES = " \t\n\"'\u201c\u201d\u2018\u2019"
 _TRIM = _QUOTES + "\u2026.,;:"
@@ -99,7 +108,9 @@ def _word_char(ch: str) -> bool:
 def _words(text: str, strip: str) -> list[str]:
     # As str.translate with the folding table, which looks up every character (~4 us a
     # sentence, and a brief folds ~50 strings); the regex visits only the few to fold.
-    return _FOLD_ANY.sub(lambda m: _FOLD[m.group()], text).lower().strip(strip).split()
+    if not is_plain(text):
+        text = _FOLD_ANY.sub(lambda m: _FOLD[m.group()], text)
+    return text.lower().strip(strip).split()
 
 
 class Article:
