@@ -14,22 +14,26 @@ The service is meant to be reachable by a browser on the same machine without ha
   its own name, and cannot send an address. The port is not checked, as a port mapping
   (``docker -p 8080:8000``) changes it. With a token, the token guards and any Host is served;
   binding beyond loopback without one is allowed (the CLI warns).
-- A request's headers (:func:`http_protocol`) and then its body get ``read_timeout`` seconds
-  each; a body that stalls gets 408, headers that stall a closed connection.
+- A request's headers (:func:`summarizer._http.http_protocol`) and then its body get
+  ``read_timeout`` seconds each; a body that stalls gets 408, headers that stall a closed
+  connection.
 - Briefs are made off the serving loop, so ``/healthz`` answers while one is computed; a
   request still running when the shutdown timeout ends gets 503.
+
+The HTTP layer below the routes (the guard, the header deadline, reading a body) is
+:mod:`summarizer._http`; here are the request and response models, the routes, the mapping of
+library errors to statuses (:func:`classify`, by exception type alone), and the worker loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hmac
-import ipaddress
 import json
 import logging
 import threading
-from collections.abc import AsyncIterator, Coroutine
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -48,11 +52,20 @@ from ._errors import (
     TransportError,
     TruncatedOutputError,
 )
+from ._http import (
+    INSTALL_HINT,
+    Guard,
+    ServiceError,
+    bare_host,
+    error_response,
+    log,
+    one_line,
+    read_body,
+    require_json,
+)
 from ._pipeline import Summarizer
 from ._result import Meta, Result
 from ._sources import prepare
-
-INSTALL_HINT = 'serving needs FastAPI and uvicorn: pip install "summarizer[serve]"'
 
 try:
     from fastapi import Depends, FastAPI, Request
@@ -60,11 +73,9 @@ try:
     from fastapi.responses import JSONResponse
     from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
     from starlette.exceptions import HTTPException as StarletteHTTPException
-    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 except ImportError as exc:
     raise ConfigurationError(f"{INSTALL_HINT} ({exc})") from None
 
-log = logging.getLogger("summarizer.serve")
 T = TypeVar("T")
 
 DEFAULT_MAX_BODY = 2_000_000
@@ -131,25 +142,6 @@ class ErrorResponse(BaseModel):
     error: ErrorDetail
 
 
-class ServiceError(Exception):
-    """An error response to send: status, type code and message."""
-
-    def __init__(self, status: int, type_: str, message: str,
-                 headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.type = type_
-        self.message = message
-        self.headers = headers
-
-
-def error_response(status: int, type_: str, message: str,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
-    """The JSON error body every failure is reported with."""
-    return JSONResponse({"error": {"type": type_, "message": message}}, status_code=status,
-                        headers=headers)
-
-
 def classify(exc: BaseException) -> ServiceError:
     """The HTTP status and type code for a library error."""
     if isinstance(exc, ServiceError):
@@ -205,9 +197,30 @@ def create_app(summarizer: Summarizer, *, token: str | None = None, host: str | 
         raise ValueError("max_concurrency and max_body must be >= 1, read_timeout > 0")
     from . import __version__
 
-    slots = asyncio.Semaphore(max_concurrency)
-    schema = Brief.model_json_schema()
     worker = _Worker()
+    app = FastAPI(
+        title="summarizer", version=__version__, lifespan=_lifespan(summarizer, worker),
+        description="Validated, source-grounded briefs of news about armed conflict.",
+    )
+    names = None if token else frozenset({"localhost", *([bare_host(host)] if host else [])})
+    app.add_middleware(Guard, names=names)
+    v1 = [Depends(_authorizer(token))]
+    _add_info_routes(app, summarizer, v1, __version__)
+    briefs = _Briefs(summarizer, worker, max_body=max_body, read_timeout=read_timeout,
+                     slots=asyncio.Semaphore(max_concurrency), queue_timeout=queue_timeout)
+    app.post(
+        "/v1/briefs", tags=["briefs"], dependencies=v1, response_model=BriefResponse,
+        responses=_ERRORS,
+        openapi_extra={"requestBody": {"required": True, "content": {
+            "application/json": {"schema": BriefRequest.model_json_schema()}}}},
+    )(briefs.make_brief)
+    _add_error_handlers(app)
+    return app
+
+
+def _lifespan(summarizer: Summarizer,
+              worker: _Worker) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The app's lifespan: nothing to start; on shutdown, close the engine and the worker."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -216,13 +229,12 @@ def create_app(summarizer: Summarizer, *, token: str | None = None, host: str | 
         finally:
             await worker.close(summarizer)
 
-    app = FastAPI(
-        title="summarizer", version=__version__, lifespan=lifespan,
-        description="Validated, source-grounded briefs of news about armed conflict.",
-    )
+    return lifespan
+
+
+def _authorizer(token: str | None) -> Callable[[Credentials], Awaitable[None]]:
+    """The dependency of the ``/v1/`` routes: with a token, refuse a request without it (401)."""
     expected = token.encode() if token else None
-    names = None if token else frozenset({"localhost", *([_bare(host)] if host else [])})
-    app.add_middleware(_Guard, names=names)
 
     async def authorize(credentials: Credentials) -> None:
         if expected is None:
@@ -233,153 +245,89 @@ def create_app(summarizer: Summarizer, *, token: str | None = None, host: str | 
                                "a valid 'Authorization: Bearer <token>' header is required",
                                headers={"WWW-Authenticate": "Bearer"})
 
-    v1 = [Depends(authorize)]
+    return authorize
+
+
+def _add_info_routes(app: FastAPI, summarizer: Summarizer, v1: list[Any], version: str) -> None:
+    """``/healthz`` and ``/v1/schema``."""
+    schema = Brief.model_json_schema()
 
     @app.get("/healthz", tags=["service"])
     async def healthz() -> dict[str, Any]:
         """Liveness: the engine and the version; needs no token."""
         return {"status": "ok", "engine": summarizer.engine_name,
-                "model": summarizer.settings.model, "version": __version__}
+                "model": summarizer.settings.model, "version": version}
 
     @app.get("/v1/schema", tags=["briefs"], dependencies=v1, responses={401: _ERRORS[401]})
     async def brief_schema() -> dict[str, Any]:
         """The JSON schema of a brief."""
         return schema
 
-    @app.post(
-        "/v1/briefs", tags=["briefs"], dependencies=v1, response_model=BriefResponse,
-        responses=_ERRORS,
-        openapi_extra={"requestBody": {"required": True, "content": {
-            "application/json": {"schema": BriefRequest.model_json_schema()}}}},
-    )
-    async def make_brief(request: Request) -> JSONResponse:
+
+class _Briefs:
+    """``POST /v1/briefs``: read the body, wait for a slot, brief off the serving loop."""
+
+    def __init__(self, summarizer: Summarizer, worker: _Worker, *, max_body: int,
+                 read_timeout: float, slots: asyncio.Semaphore, queue_timeout: float) -> None:
+        self.summarizer = summarizer
+        self.worker = worker
+        self.max_body = max_body
+        self.read_timeout = read_timeout
+        self.slots = slots
+        self.queue_timeout = queue_timeout
+
+    async def make_brief(self, request: Request) -> JSONResponse:
         """Brief one article, given as ``text`` or as a saved page in ``html``."""
         # The body is read by hand, not declared: bad JSON is a 400 rather than FastAPI's 422,
         # and an oversized body is refused before it is all in memory.
         require_json(request)
-        body = parse(await read_body(request, max_body, read_timeout))
+        body = parse(await read_body(request, self.max_body, self.read_timeout))
         try:
-            await asyncio.wait_for(slots.acquire(), timeout=queue_timeout)
+            await asyncio.wait_for(self.slots.acquire(), timeout=self.queue_timeout)
         except asyncio.TimeoutError:
             raise ServiceError(503, "busy", "the server is busy; retry shortly",
                                headers={"Retry-After": "1"}) from None
         try:
-            result = await run(summarizer, body, worker)
+            result = await run(self.summarizer, body, self.worker)
         finally:
-            slots.release()
+            self.slots.release()
         data = result.model_dump(mode="json")
         return JSONResponse({"id": body.id, **data} if body.id is not None else data)
 
-    async def on_service_error(request: Request, exc: Exception) -> JSONResponse:
-        err = classify(exc)
-        if err.status >= 500 and not isinstance(exc, ServiceError):
-            # A 500 is ours to fix; a 502 or 504, the model's.
-            log.log(logging.ERROR if err.status == 500 else logging.WARNING, "%s: %s", err.type,
-                    _one_line(exc))
-        return error_response(err.status, err.type, err.message, err.headers)
 
-    async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, RequestValidationError)
-        return error_response(422, "validation_error", describe(exc.errors()))
-
-    async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, StarletteHTTPException)
-        kind = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return error_response(exc.status_code, kind, str(exc.detail),
-                              dict(exc.headers) if exc.headers else None)
-
-    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # Only for a failure in FastAPI's own layers above _Guard, which handles the rest.
-        return error_response(500, "internal_error", "internal server error")
-
-    app.add_exception_handler(ServiceError, on_service_error)
-    app.add_exception_handler(SummarizerError, on_service_error)
-    app.add_exception_handler(RequestValidationError, on_validation_error)
-    app.add_exception_handler(StarletteHTTPException, on_http_error)
-    app.add_exception_handler(Exception, on_unexpected)
-    return app
+def _add_error_handlers(app: FastAPI) -> None:
+    """Every error as ``{"error": {"type", "message"}}``."""
+    app.add_exception_handler(ServiceError, _on_service_error)
+    app.add_exception_handler(SummarizerError, _on_service_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(Exception, _on_unexpected)
 
 
-class _Guard:
-    """The app's outermost layer of its own: the Host check, and the last word on failures.
-
-    An exception that leaves an ASGI app reaches uvicorn, which logs its traceback and answers
-    in plain text; so does the cancellation of a request still running past the shutdown
-    timeout. Here each becomes the JSON error body and one line in the log.
-    """
-
-    def __init__(self, app: ASGIApp, *, names: frozenset[str] | None) -> None:
-        self.app = app
-        self.names = names  # None: any Host, as a token guards the service
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        host = _host(scope)
-        if self.names is not None and host is not None and not _names_us(host, self.names):
-            refusal = error_response(421, "unknown_host", f"the Host header names {host!r}, "
-                                     "not this server; a server with a token serves any name")
-            await refusal(scope, receive, send)
-            return
-        started = False
-
-        async def watched(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        where = f"{scope['method']} {_clip(scope['path'])}"
-        try:
-            await self.app(scope, receive, watched)
-            return
-        except asyncio.CancelledError:
-            # Not re-raised: uvicorn, the only one to cancel a request, would log a traceback
-            # and answer with its own plain-text 500. The task ends here either way.
-            log.warning("%s cancelled: the server is shutting down", where)
-            failure = error_response(503, "shutting_down", "the server is shutting down",
-                                     headers={"Retry-After": "1"})
-        except Exception as exc:
-            log.error("%s failed: %s: %s", where, type(exc).__name__, _one_line(exc))
-            log.debug("the traceback of that failure", exc_info=exc)
-            failure = error_response(500, "internal_error", "internal server error")
-        if not started:
-            await failure(scope, receive, send)
+async def _on_service_error(request: Request, exc: Exception) -> JSONResponse:
+    err = classify(exc)
+    if err.status >= 500 and not isinstance(exc, ServiceError):
+        # A 500 is ours to fix; a 502 or 504, the model's.
+        log.log(logging.ERROR if err.status == 500 else logging.WARNING, "%s: %s", err.type,
+                one_line(exc))
+    return error_response(err.status, err.type, err.message, err.headers)
 
 
-def _host(scope: Scope) -> str | None:
-    """The name in the request's Host header, without its port; None when it has none."""
-    for key, value in scope["headers"]:
-        if key == b"host":
-            host = value.decode("latin-1").strip().lower()
-            if host.startswith("["):  # an IPv6 address: [::1]:8000
-                return host[1:].partition("]")[0]
-            return host.rpartition(":")[0] if ":" in host else host
-    return None
+async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return error_response(422, "validation_error", describe(exc.errors()))
 
 
-def _bare(host: str) -> str:
-    return host.strip("[]").lower()
+async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    kind = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    return error_response(exc.status_code, kind, str(exc.detail),
+                          dict(exc.headers) if exc.headers else None)
 
 
-def _names_us(host: str, names: frozenset[str]) -> bool:
-    """Whether a Host names this server; an IP address always does, as no page can rebind it."""
-    if host in names:
-        return True
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
-def _one_line(exc: BaseException) -> str:
-    return _clip(str(exc)) or "(no message)"
-
-
-def _clip(text: str) -> str:
-    """Text for one log line: a path or a message may hold newlines (%0A in a URL)."""
-    return " ".join(text.split())[:300]
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # Only for a failure in FastAPI's own layers above Guard, which handles the rest.
+    return error_response(500, "internal_error", "internal server error")
 
 
 class _Worker:
@@ -427,100 +375,6 @@ def _run_forever(loop: asyncio.AbstractEventLoop) -> None:
         loop.run_forever()
     finally:
         loop.close()
-
-
-def http_protocol(header_timeout: float) -> type[asyncio.Protocol]:
-    """uvicorn's h11 protocol, with a deadline for a client that owes a request.
-
-    uvicorn has none: a connection that sends nothing, trickles its headers, or drips the rest
-    of a body nobody reads after its answer is held forever. Here, once no request of a
-    connection is being served, the client has ``header_timeout`` seconds from its next byte
-    (from connecting, at first) to finish a request's headers; else the connection is closed.
-    """
-    from uvicorn.protocols.http.h11_impl import H11Protocol
-
-    class HeaderDeadline(H11Protocol):
-        _deadline: asyncio.TimerHandle | None = None
-
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            self._arm()
-
-        def data_received(self, data: bytes) -> None:
-            super().data_received(data)
-            if not self._idle():
-                self._disarm()
-            elif self._deadline is None:
-                self._arm()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._disarm()
-            super().connection_lost(exc)
-
-        def _idle(self) -> bool:
-            """No request of this connection is being served: it is the client's turn."""
-            return self.cycle is None or self.cycle.response_complete
-
-        def _arm(self) -> None:
-            self._deadline = self.loop.call_later(header_timeout, self._expire)
-
-        def _disarm(self) -> None:
-            if self._deadline is not None:
-                self._deadline.cancel()
-                self._deadline = None
-
-        def _expire(self) -> None:
-            self._deadline = None
-            if self._idle() and not self.transport.is_closing():
-                log.info("closed a connection that sent no request headers in %g s",
-                         header_timeout)
-                self.transport.close()
-
-    return HeaderDeadline
-
-
-def require_json(request: Request) -> None:
-    """Refuse, with 415, a body not declared as JSON."""
-    media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-    if media != "application/json":
-        raise ServiceError(415, "unsupported_media_type",
-                           "send the body as JSON, with 'Content-Type: application/json'")
-
-
-async def read_body(request: Request, limit: int, timeout: float) -> bytes:
-    """The request body, refused with 413 as soon as it is known to exceed ``limit`` bytes, and
-    with 408 unless all of it arrives within ``timeout`` seconds."""
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        if not declared.strip().isdigit():
-            raise ServiceError(400, "bad_request", "Content-Length is not a number")
-        if int(declared) > limit:
-            raise ServiceError(413, "payload_too_large", _too_large(int(declared), limit))
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    body = bytearray()
-    more = True
-    while more:
-        try:
-            message = await asyncio.wait_for(request.receive(), deadline - loop.time())
-        except asyncio.TimeoutError:
-            # Connection: close, as the rest of the body may still come and is no request.
-            raise ServiceError(408, "request_timeout",
-                               f"the body did not arrive within {timeout:g} s",
-                               headers={"Connection": "close"}) from None
-        if message["type"] == "http.disconnect":
-            # Nobody is left to answer: one line, not the traceback of Starlette's exception.
-            log.info("%s: the client went away while sending its body", _clip(request.url.path))
-            raise ServiceError(400, "client_disconnected", "the client went away")
-        body += message.get("body", b"")
-        more = message.get("more_body", False)
-        if len(body) > limit:  # a chunked body has no Content-Length to trust
-            raise ServiceError(413, "payload_too_large", _too_large(len(body), limit, more=True))
-    return bytes(body)
-
-
-def _too_large(size: int, limit: int, *, more: bool = False) -> str:
-    return f"the body is {'over ' if more else ''}{size:,} bytes; the limit is {limit:,}"
 
 
 def parse(raw: bytes) -> BriefRequest:

@@ -24,7 +24,8 @@ from click.testing import CliRunner  # noqa: E402
 import summarizer._briefing as briefing  # noqa: E402
 import summarizer._serve as serve  # noqa: E402
 from summarizer import ChatModel, ChatReply, ChatRequest, Summarizer  # noqa: E402
-from summarizer._serve import create_app, http_protocol  # noqa: E402
+from summarizer._http import http_protocol  # noqa: E402
+from summarizer._serve import create_app  # noqa: E402
 from summarizer.cli import cli  # noqa: E402
 from summarizer.testing import FakeOpenAIServer, Reply  # noqa: E402
 

@@ -39,7 +39,8 @@ def serve(host: str, port: int, max_concurrency: int, max_body: int, read_timeou
     Without it, a request's Host header must be an IP address, localhost or --host (against
     DNS rebinding).
     """
-    from .._serve import INSTALL_HINT, create_app, http_protocol  # without FastAPI: the hint
+    from .._http import INSTALL_HINT, http_protocol  # without FastAPI: the hint
+    from .._serve import create_app
 
     try:
         import uvicorn
