@@ -1,275 +1,38 @@
-"""Many articles at once: bounded concurrency, a client-side rate limit, and a resumable JSONL file.
+"""Many articles at once: bounded concurrency, one shared client, results as each completes.
 
 One Summarizer (one client, one connection pool) serves the whole batch. Nothing here prints:
-progress goes to a callback, results to the caller or to :class:`JsonlOutput`.
+progress goes to a callback, results to the caller or to :class:`JsonlOutput`. The inputs
+(:mod:`._inputs`), the rate limit (:mod:`._ratelimit`) and the output file (:mod:`._jsonl`) live
+beside this module.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import glob
-import json
-import os
 import time
 from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
     AsyncIterator,
-    Awaitable,
     Callable,
     Iterable,
     Iterator,
 )
 from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePath
-from typing import IO, Any, TypeVar
+from typing import Any
 
 from ._engines import ChatModel, ChatReply, ChatRequest
 from ._engines._base import Forwarding
 from ._engines._factory import create_engine
-from ._errors import BriefValidationError, EngineError, InputError, SummarizerError, TransportError
+from ._errors import BriefValidationError, EngineError, SummarizerError, TransportError
+from ._inputs import BatchInput
+from ._jsonl import JsonlOutput
 from ._loop import LoopThread
 from ._pipeline import Summarizer
+from ._ratelimit import RateLimiter
 from ._result import AttemptReason, Result, Usage
 from ._settings import Settings
-from ._sources import MAX_BYTES, Article, decode, prepare, read_article
-
-T = TypeVar("T")
-
-ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
-HTML_SUFFIXES = (".html", ".htm")
-#: Tokens a brief's reply and the fixed prompt add to an article's own, for the tpm estimate.
-TOKEN_OVERHEAD = 600
-#: USD per million (prompt, completion) tokens; dated snapshots match by prefix. Prices change:
-#: pass price_in/price_out to override.
-PRICES: dict[str, tuple[float, float]] = {
-    "gpt-4o-mini": (0.15, 0.60),
-    "gpt-4o": (2.50, 10.00),
-    "gpt-4.1-nano": (0.10, 0.40),
-    "gpt-4.1-mini": (0.40, 1.60),
-    "gpt-4.1": (2.00, 8.00),
-}
-
-
-def price_of(model: str | None) -> tuple[float, float] | None:
-    """USD per million (prompt, completion) tokens for a known model, else None."""
-    if not model:
-        return None
-    for name in sorted(PRICES, key=len, reverse=True):  # gpt-4o-mini before gpt-4o
-        if model == name or model.startswith(name + "-"):
-            return PRICES[name]
-    return None
-
-
-# --- inputs -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BatchInput:
-    """One article to brief: exactly one of text, html or path, or an error found while listing."""
-
-    id: str
-    source: str
-    text: str | None = None
-    html: str | None = None
-    path: Path | None = None
-    error: SummarizerError | None = None
-
-    def load(self) -> Article:
-        """The article text, with the title and date when it came from HTML."""
-        if self.error is not None:
-            raise self.error
-        if self.text is not None:
-            return Article(self.text)
-        if self.html is not None:
-            return prepare(self.html, html=True)
-        assert self.path is not None
-        return read_article(self.path, html=self.path.suffix.lower() in HTML_SUFFIXES)
-
-    def _same(self, other: BatchInput) -> bool:
-        return (self.source, self.text, self.html, self.path) == (
-            other.source, other.text, other.html, other.path)
-
-
-def _norm(path: str) -> str:
-    return PurePath(os.path.normpath(path)).as_posix()
-
-
-def _walk(folder: Path) -> Iterator[Path]:
-    """Article files below a folder, sorted, skipping hidden files and folders."""
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if not name.startswith(".") and name.lower().endswith(ARTICLE_SUFFIXES):
-                yield Path(root) / name
-
-
-def _expand(arg: str) -> Iterator[BatchInput]:
-    path = Path(arg)
-    if path.is_dir():
-        found = False
-        for file in _walk(path):
-            found = True
-            # Relative to the folder given, so the id is the same whatever the working directory.
-            yield BatchInput(id=file.relative_to(path).as_posix(), source=str(file), path=file)
-        if not found:
-            yield BatchInput(id=_norm(arg), source=arg, error=InputError(
-                f"{arg} holds no {', '.join(ARTICLE_SUFFIXES)} files"))
-    elif path.is_file() and path.suffix.lower() == ".jsonl":
-        yield from _records(path, arg)
-    elif path.exists():
-        yield BatchInput(id=_norm(arg), source=arg, path=path)
-    elif any(c in arg for c in "*?["):
-        matches = sorted(glob.glob(arg, recursive=True))
-        if not matches:
-            yield BatchInput(id=arg, source=arg, error=InputError(f"no file matches {arg}"))
-        for match in matches:
-            if Path(match).is_dir():
-                for file in _walk(Path(match)):
-                    yield BatchInput(id=_norm(str(file)), source=str(file), path=file)
-            else:
-                yield BatchInput(id=_norm(match), source=match, path=Path(match))
-    else:
-        yield BatchInput(id=_norm(arg), source=arg, error=InputError(f"no such file or folder: {arg}"))
-
-
-def _records(path: Path, name: str) -> Iterator[BatchInput]:
-    """Records of a JSONL file; relative paths in it are relative to the file's folder."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        yield BatchInput(id=_norm(name), source=name,
-                         error=InputError(f"cannot read {name}: {exc.strerror or exc}"))
-        return
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        if not raw.strip():
-            continue
-        where = f"{name}:{number}"
-        try:
-            record = json.loads(decode(raw, name=f"line {number} of {name}", max_bytes=MAX_BYTES))
-        except json.JSONDecodeError as exc:
-            yield BatchInput(id=where, source=where,
-                             error=InputError(f"line {number} of {name} is not JSON: {exc.msg}"))
-            continue
-        except InputError as exc:
-            yield BatchInput(id=where, source=where, error=exc)
-            continue
-        if not isinstance(record, dict):
-            yield BatchInput(id=where, source=where,
-                             error=InputError(f"line {number} of {name} is not a JSON object"))
-            continue
-        given = [k for k in ("text", "html", "path") if record.get(k) is not None]
-        rid = record.get("id")
-        ident = str(rid) if isinstance(rid, (str, int)) and str(rid) else None
-        if len(given) != 1 or not isinstance(record[given[0]], str):
-            yield BatchInput(id=ident or where, source=where, error=InputError(
-                f"line {number} of {name} needs exactly one of text, html or path, as a string"))
-            continue
-        kind, value = given[0], record[given[0]]
-        if kind == "path":
-            file = path.parent / value
-            yield BatchInput(id=ident or _norm(value), source=str(file), path=file)
-        else:
-            yield BatchInput(id=ident or where, source=where, **{kind: value})
-
-
-def collect_inputs(args: Iterable[str], *, stdin: IO[str] | None = None) -> list[BatchInput]:
-    """Files, folders (recursive), globs, JSONL record files and ``-`` (paths on ``stdin``) as
-    inputs with stable ids: a record's id, else the path relative to the folder given, else the
-    path as given. The same input twice counts once; two inputs sharing an id is an InputError."""
-    chosen: dict[str, BatchInput] = {}
-    for arg in args:
-        names: Iterable[str] = [arg]
-        if arg == "-":
-            if stdin is None:
-                raise InputError("'-' given but there is no standard input to read paths from")
-            names = [line.rstrip("\r\n") for line in stdin if line.strip()]
-        for name in names:
-            for item in _expand(name):
-                seen = chosen.get(item.id)
-                if seen is None:
-                    chosen[item.id] = item
-                elif not seen._same(item):
-                    raise InputError(f"two inputs have the id {item.id!r} ({seen.source} and "
-                                     f"{item.source}); give them distinct ids or run them apart")
-    return list(chosen.values())
-
-
-# --- rate limit ---------------------------------------------------------------------------------
-
-
-class _Bucket:
-    """A token bucket refilled at ``per_minute / 60`` a second. Bursts are capped at ten seconds'
-    worth because providers may enforce a per-minute limit over shorter windows."""
-
-    def __init__(self, per_minute: float, clock: Callable[[], float]) -> None:
-        if per_minute <= 0:
-            raise ValueError("a rate limit must be > 0")
-        self.rate = per_minute / 60
-        self.capacity = max(1.0, per_minute / 6)
-        self.level = self.capacity
-        self._clock = clock
-        self._stamp = clock()
-
-    def refill(self) -> None:
-        now = self._clock()
-        self.level = min(self.capacity, self.level + (now - self._stamp) * self.rate)
-        self._stamp = now
-
-    def wait_for(self, amount: float) -> float:
-        """Seconds until ``amount`` may be taken; an amount over capacity waits for a full bucket."""
-        self.refill()
-        need = min(amount, self.capacity)
-        # The tolerance ends the wait when float rounding leaves the level a hair short.
-        return 0.0 if self.level >= need - 1e-6 else (need - self.level) / self.rate
-
-
-class RateLimiter:
-    """Requests and tokens per minute, shared by every request of a batch (retries included).
-
-    Tokens are taken by estimate before a request and corrected by its real usage afterwards."""
-
-    def __init__(self, rpm: float | None = None, tpm: float | None = None, *,
-                 clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
-        self.requests = _Bucket(rpm, clock) if rpm else None
-        self.tokens = _Bucket(tpm, clock) if tpm else None
-        self._sleep = sleep
-        self._lock: asyncio.Lock | None = None
-        self.waited = 0.0
-
-    @staticmethod
-    def estimate(request: ChatRequest) -> int:
-        """Tokens a request will likely cost: about four characters a token, plus the reply."""
-        chars = sum(len(m.get("content") or "") for m in request.messages)
-        return chars // 4 + TOKEN_OVERHEAD
-
-    async def acquire(self, tokens: int) -> None:
-        """Wait until one request of about ``tokens`` tokens fits both limits, then take it."""
-        if self.requests is None and self.tokens is None:
-            return
-        if self._lock is None:
-            self._lock = asyncio.Lock()
-        async with self._lock:  # first come, first served: a big request is not starved
-            while True:
-                delay = max(self.requests.wait_for(1) if self.requests else 0.0,
-                            self.tokens.wait_for(tokens) if self.tokens else 0.0)
-                if delay <= 0:
-                    break
-                self.waited += delay
-                await self._sleep(delay)
-            if self.requests:
-                self.requests.level -= 1
-            if self.tokens:
-                self.tokens.level -= tokens  # may go below zero: later requests pay the debt
-
-    def settle(self, estimated: int, actual: int) -> None:
-        """Correct a request's estimate by what it really cost."""
-        if self.tokens is not None:
-            self.tokens.refill()
-            self.tokens.level = min(self.tokens.capacity, self.tokens.level + estimated - actual)
-
 
 # --- progress -----------------------------------------------------------------------------------
 
@@ -436,6 +199,41 @@ async def _one(summarizer: Summarizer, item: BatchInput) -> BatchItem:
                      model=engine.model_name, seconds=time.monotonic() - started)
 
 
+Outcomes = asyncio.Queue[BatchItem | BaseException | None]
+
+
+async def _work(summarizer: Summarizer, source: AsyncIterator[BatchInput], pulling: asyncio.Lock,
+                results: Outcomes) -> None:
+    """One slot of the batch: brief articles from ``source`` until it ends, then put ``None``."""
+    # A worker starts its next article in the same step that finished the last one, so a slot
+    # is refilled at once rather than after every other ready reply has been handled.
+    try:
+        while True:
+            async with pulling:
+                try:
+                    item = await source.__anext__()
+                except StopAsyncIteration:
+                    return
+            results.put_nowait(await _one(summarizer, item))
+    except asyncio.CancelledError:
+        raise
+    except BaseException as exc:  # a bug, not an article's failure: end the batch with it
+        results.put_nowait(exc)
+    finally:
+        results.put_nowait(None)
+
+
+def _tally(progress: Progress, done: BatchItem) -> None:
+    """Count one finished article."""
+    if done.result is None:
+        progress.failed += 1
+        return
+    progress.ok += 1
+    progress.cached += done.result.meta.cached
+    progress.retries += sum(a.reason in (AttemptReason.reask, AttemptReason.longer)
+                            for a in done.result.meta.attempt_log)
+
+
 async def _stream(items: Iterable[Item] | AsyncIterable[Item], progress: Progress, *,
                   concurrency: int, limiter: RateLimiter | None, on_progress: ProgressCallback | None,
                   settings: Settings, chat_model: ChatModel | None
@@ -453,27 +251,9 @@ async def _stream(items: Iterable[Item] | AsyncIterable[Item], progress: Progres
                                                           progress, notify))
     source = _aiter(items)
     pulling = asyncio.Lock()  # an async generator must not be advanced by two workers at once
-    results: asyncio.Queue[BatchItem | BaseException | None] = asyncio.Queue()
-
-    async def worker() -> None:
-        # A worker starts its next article in the same step that finished the last one, so a
-        # slot is refilled at once rather than after every other ready reply has been handled.
-        try:
-            while True:
-                async with pulling:
-                    try:
-                        item = await source.__anext__()
-                    except StopAsyncIteration:
-                        return
-                results.put_nowait(await _one(summarizer, item))
-        except asyncio.CancelledError:
-            raise
-        except BaseException as exc:  # a bug, not an article's failure: end the batch with it
-            results.put_nowait(exc)
-        finally:
-            results.put_nowait(None)
-
-    workers = [asyncio.create_task(worker()) for _ in range(concurrency)]
+    results: Outcomes = asyncio.Queue()
+    workers = [asyncio.create_task(_work(summarizer, source, pulling, results))
+               for _ in range(concurrency)]
     running = len(workers)
     try:
         notify()
@@ -484,13 +264,7 @@ async def _stream(items: Iterable[Item] | AsyncIterable[Item], progress: Progres
                 continue
             if isinstance(done, BaseException):
                 raise done
-            if done.result is not None:
-                progress.ok += 1
-                progress.cached += done.result.meta.cached
-                progress.retries += sum(a.reason in (AttemptReason.reask, AttemptReason.longer)
-                                        for a in done.result.meta.attempt_log)
-            else:
-                progress.failed += 1
+            _tally(progress, done)
             notify()
             yield done
     finally:
@@ -544,123 +318,6 @@ def summarize_many(items: Iterable[Item], *, concurrency: int = 8, **options: An
             runner.stop()
 
 
-# --- output file --------------------------------------------------------------------------------
-
-
-class JsonlOutput:
-    """The batch's append-only JSONL output. On open, a trailing half line (a killed run) is cut
-    off and the ids already briefed are read; nothing else is ever rewritten. Every line is
-    flushed and fsync'd as it is written; the last line per id wins for readers."""
-
-    def __init__(self, path: str | os.PathLike[str] | None = None, *, stream: IO[bytes] | None = None
-                 ) -> None:
-        if (path is None) == (stream is None):
-            raise ValueError("give a path or a stream")
-        self.path = Path(path) if path is not None else None
-        self._stream = stream
-        self._fd: int | None = None
-        self.done: set[str] = set()
-        self.cut = 0  # bytes of a half line removed on open
-        self.written = 0
-
-    @property
-    def name(self) -> str:
-        """The file's name, for messages."""
-        return str(self.path) if self.path is not None else "standard output"
-
-    def open(self) -> JsonlOutput:
-        """Lock, repair and read the file; OSError when it cannot be used."""
-        if self.path is None:
-            return self
-        if os.path.exists(self.path) and not os.path.isfile(self.path):
-            # A device never ends (/dev/zero) or cannot be read back (/dev/full): resuming needs
-            # the briefs already written.
-            raise OSError(f"{self.path} is not a regular file; the batch's output must be one, "
-                          "to be resumed (write to standard output with '--out -')")
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
-        try:
-            _lock(fd, self.path)
-            data = _read_all(fd)
-            end = data.rfind(b"\n") + 1
-            if end < len(data):
-                os.ftruncate(fd, end)
-                self.cut = len(data) - end
-            self.done = _done_ids(data[:end], self.path)
-        except BaseException:
-            os.close(fd)
-            raise
-        self._fd = fd
-        return self
-
-    def write(self, record: dict[str, Any]) -> None:
-        """Append one record as one line, and make it durable before returning."""
-        text = json.dumps(record, ensure_ascii=False)
-        # U+2028/9 are line breaks to str.splitlines(); escaped, any reader sees one line.
-        line = (text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n").encode()
-        if self._stream is not None:
-            self._stream.write(line)
-            self._stream.flush()
-        else:
-            assert self._fd is not None, "open() first"
-            view = memoryview(line)
-            while view:
-                view = view[os.write(self._fd, view):]
-            os.fsync(self._fd)
-        self.written += 1
-        if record.get("ok"):
-            self.done.add(str(record["id"]))
-
-    def close(self) -> None:
-        """Release the file and its lock."""
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-
-    def __enter__(self) -> JsonlOutput:
-        return self.open()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def _lock(fd: int, path: Path) -> None:
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: no lock, as before
-        return
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        raise OSError(f"another batch is writing to {path}; wait for it or choose another --out"
-                      ) from None
-
-
-def _read_all(fd: int) -> bytes:
-    os.lseek(fd, 0, os.SEEK_SET)
-    chunks = []
-    while chunk := os.read(fd, 1 << 20):
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _done_ids(data: bytes, path: Path) -> set[str]:
-    """Ids with an ``ok: true`` line; refuses a file that is not a batch output at all."""
-    done: set[str] = set()
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        if not raw.strip():
-            continue
-        try:
-            record = json.loads(raw)
-        except ValueError:
-            record = None
-        if not isinstance(record, dict) or "id" not in record:
-            if number == 1:  # appending briefs to someone's article would spoil it
-                raise OSError(f"{path} exists and is not a batch output (JSONL of briefs); "
-                              "choose another --out")
-            continue
-        if record.get("ok") is True:
-            done.add(str(record["id"]))
-    return done
 
 
 async def run_batch(inputs: Iterable[BatchInput], output: JsonlOutput, *, concurrency: int = 8,

@@ -20,16 +20,11 @@ import pytest
 from click.testing import CliRunner
 
 from summarizer import Brief, Settings
-from summarizer._batch import (
-    BatchInput,
-    JsonlOutput,
-    RateLimiter,
-    asummarize_many,
-    collect_inputs,
-    run_batch,
-    summarize_many,
-)
+from summarizer._batch import asummarize_many, run_batch, summarize_many
 from summarizer._errors import InputError, SummarizerError
+from summarizer._inputs import BatchInput, collect_inputs
+from summarizer._jsonl import JsonlOutput
+from summarizer._ratelimit import RateLimiter
 from summarizer.cli import _batch as _cli_batch  # noqa: F401 - registers batch and cache on cli
 from summarizer.cli import cli
 from summarizer.testing import FakeOpenAIServer, Reply, default_content
@@ -102,41 +97,48 @@ def run(*args: str, input: str | None = None) -> tuple[int, str, str]:
 # --- 1: many articles, many faults ------------------------------------------------------------
 
 
-def test_200_articles_with_faults_each_id_once_valid_or_typed_error(tmp_path: Path) -> None:
-    good: dict[str, str] = {}
+#: A transport fault for every other request, by its index at the server.
+FAULTS = {
+    1: lambda: Reply.rate_limited(retry_after=0),
+    3: lambda: Reply.server_error(500),
+    5: Reply.connection_reset,
+    7: Reply.malformed_body,
+    9: Reply.garbled,  # raw aiohttp errors under the SDK are typed too
+}
 
-    def brief_json(body: dict[str, Any]) -> str:
+
+class FaultyEndpoint:
+    """Replies for the 200 articles: some articles rejected or refused, a transport fault every
+    other request, and now and then a first reply that is ungrounded or breaks the schema."""
+
+    def __init__(self) -> None:
+        self.good: dict[str, str] = {}
+
+    def brief_json(self, body: dict[str, Any]) -> str:
         text = article_of(body)
-        if text not in good:
-            good[text] = default_content(body)
-        return good[text]
+        if text not in self.good:
+            self.good[text] = default_content(body)
+        return self.good[text]
 
-    def responder(index: int, body: dict[str, Any]) -> Reply | None:
+    def __call__(self, index: int, body: dict[str, Any]) -> Reply | None:
         text = article_of(body)
         number = int(text.rsplit("Dispatch ", 1)[1].split(".")[0])
         if number % 50 == 13:
             return Reply.unauthorized()  # never retried: a typed error for that id
         if number % 50 == 29:
             return Reply.refused("I cannot help with that.")
-        fault = index % 10
-        if fault == 1:
-            return Reply.rate_limited(retry_after=0)
-        if fault == 3:
-            return Reply.server_error(500)
-        if fault == 5:
-            return Reply.connection_reset()
-        if fault == 7:
-            return Reply.malformed_body()
-        if fault == 9:
-            return Reply.garbled()  # raw aiohttp errors under the SDK are typed too
+        if index % 10 in FAULTS:
+            return FAULTS[index % 10]()
         if index % 17 == 0 and len(body["messages"]) == 2:
-            data = json.loads(brief_json(body))
+            data = json.loads(self.brief_json(body))
             if data["numbers"]:
                 data["numbers"][0]["value"] = 987654  # ungrounded: re-asked, then dropped
                 return Reply.json(data)
             return Reply.json({"situation": "Fighting.", "numbers": "many"})  # schema-invalid
-        return Reply.text(brief_json(body))
+        return Reply.text(self.brief_json(body))
 
+
+def test_200_articles_with_faults_each_id_once_valid_or_typed_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "empty.txt").write_bytes(b"")
@@ -145,7 +147,7 @@ def test_200_articles_with_faults_each_id_once_valid_or_typed_error(tmp_path: Pa
     inputs = [BatchInput(id=f"n{i:03d}", source=f"item {i}", text=article(i)) for i in range(200)]
     inputs += collect_inputs([str(bad), str(tmp_path / "missing.txt")])
     out = tmp_path / "briefs.jsonl"
-    server = serve(latency=0.02, responder=responder)
+    server = serve(latency=0.02, responder=FaultyEndpoint())
     try:
         started = time.monotonic()
         with JsonlOutput(out) as output:
@@ -159,6 +161,15 @@ def test_200_articles_with_faults_each_id_once_valid_or_typed_error(tmp_path: Pa
     records = lines(out)
     ids = Counter(r["id"] for r in records)
     assert set(ids) == {i.id for i in inputs} and set(ids.values()) == {1}
+    _check_records(records, tmp_path)
+    assert progress.ok + progress.failed == len(inputs)
+    assert progress.ok >= 180 and progress.retries > 50
+    assert progress.usage.total_tokens > 0
+    assert seconds < 30
+
+
+def _check_records(records: list[dict[str, Any]], tmp_path: Path) -> None:
+    """Each line a valid brief without the ungrounded figure, or the typed error expected."""
     for r in records:
         assert set(r) == {"id", "source", "ok", "brief" if r["ok"] else "error", "meta"}
         if r["ok"]:
@@ -179,10 +190,6 @@ def test_200_articles_with_faults_each_id_once_valid_or_typed_error(tmp_path: Pa
         "InputError"}
     assert "not UTF-8" in by_id["latin1.txt"]["error"]["message"]
     assert by_id[_norm(tmp_path / "missing.txt")]["error"]["type"] == "InputError"
-    assert progress.ok + progress.failed == len(inputs)
-    assert progress.ok >= 180 and progress.retries > 50
-    assert progress.usage.total_tokens > 0
-    assert seconds < 30
 
 
 def _norm(path: Path) -> str:

@@ -32,6 +32,27 @@ CONTEXTS = {"gpt-4o": 128_000, "gpt-4o-mini": 128_000, "gpt-4.1": 1_000_000,
             "gpt-4.1-mini": 1_000_000, "gpt-3.5-turbo": 16_385}
 DEFAULT_CONTEXT = 8192
 
+#: USD per million (prompt, completion) tokens; dated snapshots match by prefix. Prices change:
+#: the CLI's --price-in/--price-out override them.
+PRICES: dict[str, tuple[float, float]] = {
+    "gpt-4o-mini": (0.15, 0.60),
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4.1-nano": (0.10, 0.40),
+    "gpt-4.1-mini": (0.40, 1.60),
+    "gpt-4.1": (2.00, 8.00),
+}
+
+
+def price_of(model: str | None) -> tuple[float, float] | None:
+    """USD per million (prompt, completion) tokens for a known model, else None."""
+    if not model:
+        return None
+    for name in sorted(PRICES, key=len, reverse=True):  # gpt-4o-mini before gpt-4o
+        if model == name or model.startswith(name + "-"):
+            return PRICES[name]
+    return None
+
+
 # Output modes, best first; a server that rejects one is asked in the next, once per engine:
 # - json_schema: OpenAI's structured outputs (OpenAI, vLLM, Ollama, LM Studio);
 # - json_object+schema: JSON mode with the schema beside it, which llama.cpp's servers use to

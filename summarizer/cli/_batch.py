@@ -10,17 +10,11 @@ from typing import IO, Any
 
 import click
 
-from .._batch import (
-    BatchInput,
-    BatchItem,
-    JsonlOutput,
-    Progress,
-    RateLimiter,
-    collect_inputs,
-    price_of,
-    run_batch,
-)
+from .._batch import BatchItem, Progress, run_batch
 from .._cache import Cache
+from .._inputs import BatchInput, collect_inputs
+from .._jsonl import JsonlOutput
+from .._ratelimit import RateLimiter
 from .._result import Usage
 from ._main import _one_line, cli, engine_options, log, log_attempts, settings_from
 
@@ -78,7 +72,11 @@ def _clock(seconds: float) -> str:
 def cost(usage: Usage, model: str | None, price_in: float | None, price_out: float | None
          ) -> str | None:
     """``$0.0123`` for the tokens spent, when prices are given or the model is known."""
-    known = price_of(model)
+    known = None
+    if model:  # the price table sits with the openai engine, whose module loads the SDK (~0.5 s)
+        from .._engines._openai import price_of
+
+        known = price_of(model)
     if price_in is None and price_out is None and known is None:
         return None
     pin = price_in if price_in is not None else (known[0] if known else 0.0)
