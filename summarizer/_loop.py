@@ -78,8 +78,11 @@ class SyncRunner:
                 _run_on(loop, last)
             elif thread is not None:
                 thread.run(last)
+            elif not _loop_running():  # nothing ran here, but an engine may still be loaded
+                asyncio.run(last)
             else:
-                last.close()  # nothing ran: nothing to clean up
+                thread = LoopThread()
+                thread.run(last)
         if loop is not None:
             if not _loop_running():  # else closed from inside another loop: no waiting here
                 loop.run_until_complete(loop.shutdown_default_executor())

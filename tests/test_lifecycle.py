@@ -1,0 +1,107 @@
+"""A Summarizer closes what it opened: ``with`` and ``async with`` leave no socket, thread or
+loaded model behind, and leave alone what the caller gave it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from summarizer import Summarizer
+from summarizer.testing import FakeChatModel, FakeOpenAIServer
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTICLE = (ROOT / "examples" / "baghouz.txt").read_text(encoding="utf-8")
+
+
+def sockets() -> int:
+    """Sockets this process holds open."""
+    fds = Path("/proc/self/fd")
+    count = 0
+    for fd in fds.iterdir():
+        try:
+            count += os.readlink(fd).startswith("socket:")
+        except OSError:  # closed while listed
+            pass
+    return count
+
+
+def settled(measure: Callable[[], int], want: int, seconds: float = 5.0) -> int:
+    """The measure once it reaches want, or its last value (a server thread may take a moment
+    to see a connection close)."""
+    deadline = time.monotonic() + seconds
+    value = measure()
+    while value > want and time.monotonic() < deadline:
+        time.sleep(0.02)
+        value = measure()
+    return value
+
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+
+
+def test_with_closes_the_connections_and_the_loop() -> None:
+    with FakeOpenAIServer() as server:
+        threads, before = threading.active_count(), sockets()
+        with Summarizer(engine="openai", base_url=server.url, model="m", cache=False) as s:
+            s.summarize(ARTICLE)
+            s.summarize(ARTICLE)
+            assert sockets() > before  # a kept-alive connection, while in use
+        assert settled(sockets, before) == before
+        assert settled(threading.active_count, threads) == threads
+
+
+def test_sync_calls_from_inside_a_loop_close_their_thread_too() -> None:
+    with FakeOpenAIServer() as server:
+        threads, before = threading.active_count(), sockets()
+
+        async def inside() -> None:  # a blocking call inside a running loop: a loop thread
+            with Summarizer(engine="openai", base_url=server.url, model="m", cache=False) as s:
+                s.summarize(ARTICLE)
+                assert threading.active_count() > threads
+
+        asyncio.run(inside())
+        assert settled(sockets, before) == before
+        assert settled(threading.active_count, threads) == threads
+
+
+def test_async_with_closes_the_connections() -> None:
+    with FakeOpenAIServer() as server:
+        threads, before = threading.active_count(), sockets()
+
+        async def run() -> None:
+            async with Summarizer(engine="openai", base_url=server.url, model="m",
+                                  cache=False) as s:
+                await s.asummarize(ARTICLE)
+
+        asyncio.run(run())
+        assert settled(sockets, before) == before
+        assert settled(threading.active_count, threads) == threads
+
+
+def test_what_the_caller_gave_stays_open() -> None:
+    fake = FakeChatModel()
+    with Summarizer(chat_model=fake, cache=False) as s:
+        s.summarize(ARTICLE)
+    assert not fake.closed and len(fake.requests) == 1
+    with Summarizer(chat_model=fake, cache=False) as s:  # still usable by the caller, and by another
+        s.summarize(ARTICLE)
+    assert len(fake.requests) == 2
+
+
+@pytest.mark.skipif(bool(os.environ.get("SUMMARIZER_SKIP_LOCAL")), reason="local model skipped")
+def test_with_frees_a_local_model_no_one_else_uses() -> None:
+    pytest.importorskip("llama_cpp")
+    from summarizer._engines._local import LocalEngine
+
+    with Summarizer(engine="local") as first:
+        engine = first.engine()
+        with Summarizer(engine="local") as second:
+            assert second.engine() is engine  # one model per file in the process
+        assert LocalEngine._shared  # the first still uses it
+    assert not LocalEngine._shared
