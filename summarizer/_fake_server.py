@@ -1,4 +1,4 @@
-"""The fake OpenAI-compatible HTTP server of :mod:`summarizer.testing`, and its shell entry point.
+"""The fake OpenAI-compatible HTTP server of :mod:`summarizer.testing`.
 
 A real server on 127.0.0.1 (``http.server`` in a thread), so the openai engine's whole HTTP path
 is exercised: each request takes a scripted :class:`Reply` (a status, a stall, a reset, a drip,
@@ -8,7 +8,6 @@ Import it from :mod:`summarizer.testing`.
 
 from __future__ import annotations
 
-import argparse
 import json
 import socket
 import struct
@@ -23,7 +22,7 @@ from typing import Any
 
 from ._extractive import extract
 
-__all__ = ["FakeOpenAIServer", "Reply", "Responder", "default_content", "main"]
+__all__ = ["FakeOpenAIServer", "Reply", "Responder", "default_content"]
 
 _START, _END = "<<<ARTICLE", "ARTICLE>>>"
 _NOT_FOUND = {"error": {"message": "not found", "type": "invalid_request"}}
@@ -170,6 +169,13 @@ class FakeOpenAIServer:
         )
         self._thread.start()
         return self
+
+    def serve_forever(self) -> None:
+        """Serve in this thread until interrupted, then close the socket."""
+        try:
+            self._server.serve_forever()
+        finally:
+            self._server.server_close()
 
     def stop(self) -> None:
         """Stop serving and cut any stalled reply short."""
@@ -380,52 +386,3 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up: what a drip is for
         self.close_connection = True
-
-
-def _port(text: str) -> int:
-    """A TCP port number for argparse; 0 picks a free one."""
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{port} is not a port number (0-65535; 0 picks a free one)")
-    return port
-
-
-def _seconds(text: str) -> float:
-    """A finite, non-negative number of seconds for argparse."""
-    try:
-        seconds = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    # time.sleep() would reject these inside every request: each would drop with a traceback.
-    if not 0 <= seconds < float("inf"):
-        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds (0 or more)")
-    return seconds
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Run the fake server until interrupted; exit 2 on a usage error, 1 if it cannot listen."""
-    parser = argparse.ArgumentParser(
-        prog="python -m summarizer.testing",
-        description="A fake OpenAI-compatible server whose replies are the extractive brief.",
-    )
-    parser.add_argument("--port", type=_port, default=8080, help="0 picks a free port")
-    parser.add_argument("--latency", type=_seconds, default=0.0, help="seconds added per reply")
-    parser.add_argument("--reject-json-schema", action="store_true",
-                        help="answer response_format json_schema with 400, like older servers")
-    args = parser.parse_args(argv)
-    try:
-        server = FakeOpenAIServer(port=args.port, latency=args.latency,
-                                  reject_json_schema=args.reject_json_schema)
-    except OSError as exc:  # the port is taken, or needs privileges: the user's to fix, not a bug
-        parser.exit(1, f"{parser.prog}: error: cannot listen on 127.0.0.1:{args.port}: "
-                       f"{exc.strerror or exc}\n")
-    print(f"fake OpenAI server on {server.url} (Ctrl-C to stop)", flush=True)
-    try:
-        server._server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server._server.server_close()

@@ -21,8 +21,9 @@ The service is meant to be reachable by a browser on the same machine without ha
   request still running when the shutdown timeout ends gets 503.
 
 The HTTP layer below the routes (the guard, the header deadline, reading a body) is
-:mod:`summarizer._http`; here are the request and response models, the routes, the mapping of
-library errors to statuses (:func:`classify`, by exception type alone), and the worker loop.
+:mod:`summarizer._http`, the loop briefs are made on :mod:`summarizer._worker`; here are the
+request and response models, the routes, and the mapping of library errors to statuses
+(:func:`classify`, by exception type alone).
 """
 
 from __future__ import annotations
@@ -31,10 +32,9 @@ import asyncio
 import hmac
 import json
 import logging
-import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -66,6 +66,7 @@ from ._http import (
 from ._pipeline import Summarizer
 from ._result import Meta, Result
 from ._sources import prepare
+from ._worker import Worker
 
 try:
     from fastapi import Depends, FastAPI, Request
@@ -75,8 +76,6 @@ try:
     from starlette.exceptions import HTTPException as StarletteHTTPException
 except ImportError as exc:
     raise ConfigurationError(f"{INSTALL_HINT} ({exc})") from None
-
-T = TypeVar("T")
 
 DEFAULT_MAX_BODY = 2_000_000
 # How long a request waits for a free slot before it is turned away with 503: long enough to
@@ -197,7 +196,7 @@ def create_app(summarizer: Summarizer, *, token: str | None = None, host: str | 
         raise ValueError("max_concurrency and max_body must be >= 1, read_timeout > 0")
     from . import __version__
 
-    worker = _Worker()
+    worker = Worker()
     app = FastAPI(
         title="summarizer", version=__version__, lifespan=_lifespan(summarizer, worker),
         description="Validated, source-grounded briefs of news about armed conflict.",
@@ -219,7 +218,7 @@ def create_app(summarizer: Summarizer, *, token: str | None = None, host: str | 
 
 
 def _lifespan(summarizer: Summarizer,
-              worker: _Worker) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+              worker: Worker) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """The app's lifespan: nothing to start; on shutdown, close the engine and the worker."""
 
     @asynccontextmanager
@@ -267,7 +266,7 @@ def _add_info_routes(app: FastAPI, summarizer: Summarizer, v1: list[Any], versio
 class _Briefs:
     """``POST /v1/briefs``: read the body, wait for a slot, brief off the serving loop."""
 
-    def __init__(self, summarizer: Summarizer, worker: _Worker, *, max_body: int,
+    def __init__(self, summarizer: Summarizer, worker: Worker, *, max_body: int,
                  read_timeout: float, slots: asyncio.Semaphore, queue_timeout: float) -> None:
         self.summarizer = summarizer
         self.worker = worker
@@ -330,53 +329,6 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     return error_response(500, "internal_error", "internal server error")
 
 
-class _Worker:
-    """An event loop in a thread of its own, where a model's briefs are made.
-
-    Parsing and grounding a reply are CPU-bound and would stall every request on the serving
-    loop. Unlike a thread running the blocking ``summarize``, a brief here is cancelled with the
-    request that asked for it, so shutdown does not wait on it.
-    """
-
-    def __init__(self) -> None:
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    async def run(self, work: Coroutine[Any, Any, T]) -> T:
-        """The result of ``work``, run on the worker loop; cancelling the caller cancels it."""
-        if self._loop is None:
-            self._loop = asyncio.new_event_loop()
-            threading.Thread(target=_run_forever, args=(self._loop,), name="summarizer-serve",
-                             daemon=True).start()
-        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, self._loop))
-
-    async def close(self, summarizer: Summarizer) -> None:
-        """Close the engine where its connections were opened, then end the thread."""
-        loop = self._loop
-        if loop is None:
-            await summarizer.aclose()
-            return
-
-        async def finish() -> None:
-            others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for task in others:
-                task.cancel()
-            await asyncio.gather(*others, return_exceptions=True)
-            await summarizer.aclose()
-
-        try:
-            await self.run(finish())
-        finally:
-            loop.call_soon_threadsafe(loop.stop)
-            self._loop = None
-
-
-def _run_forever(loop: asyncio.AbstractEventLoop) -> None:
-    try:
-        loop.run_forever()
-    finally:
-        loop.close()
-
-
 def parse(raw: bytes) -> BriefRequest:
     """The request body as a BriefRequest, or the matching 400/422."""
     try:
@@ -401,7 +353,7 @@ def describe(errors: Any) -> str:
     return "; ".join(parts) or "the body is not valid"
 
 
-async def run(summarizer: Summarizer, body: BriefRequest, worker: _Worker) -> Result:
+async def run(summarizer: Summarizer, body: BriefRequest, worker: Worker) -> Result:
     """Make the brief off the serving loop, on the worker loop (an engine's calls are async,
     its parsing and grounding are not; the extractive engine runs in a thread of its own)."""
     page = None

@@ -25,6 +25,7 @@ Or from a shell: ``python -m summarizer.testing --port 8080``.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 from collections import deque
@@ -36,7 +37,7 @@ from pydantic import BaseModel
 from ._engines import ChatModel, ChatReply, ChatRequest
 from ._errors import RequestRejectedError, TransportError
 from ._extractive import extract
-from ._fake_server import FakeOpenAIServer, Reply, Responder, default_content, main
+from ._fake_server import FakeOpenAIServer, Reply, Responder, default_content
 from ._result import Usage
 
 __all__ = [
@@ -160,6 +161,53 @@ def pathological_texts(size: int = 100_000) -> dict[str, str]:
         out[f"{name}_in_news"] = (f"Rebels attacked the town on Monday, police said. {text} more "
                                   "words here.\n\nThe army said 12 people were killed.\n")
     return out
+
+
+def _port(text: str) -> int:
+    """A TCP port number for argparse; 0 picks a free one."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (0-65535; 0 picks a free one)")
+    return port
+
+
+def _seconds(text: str) -> float:
+    """A finite, non-negative number of seconds for argparse."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    # time.sleep() would reject these inside every request: each would drop with a traceback.
+    if not 0 <= seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds (0 or more)")
+    return seconds
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the fake server until interrupted; exit 2 on a usage error, 1 if it cannot listen."""
+    parser = argparse.ArgumentParser(
+        prog="python -m summarizer.testing",
+        description="A fake OpenAI-compatible server whose replies are the extractive brief.",
+    )
+    parser.add_argument("--port", type=_port, default=8080, help="0 picks a free port")
+    parser.add_argument("--latency", type=_seconds, default=0.0, help="seconds added per reply")
+    parser.add_argument("--reject-json-schema", action="store_true",
+                        help="answer response_format json_schema with 400, like older servers")
+    args = parser.parse_args(argv)
+    try:
+        server = FakeOpenAIServer(port=args.port, latency=args.latency,
+                                  reject_json_schema=args.reject_json_schema)
+    except OSError as exc:  # the port is taken, or needs privileges: the user's to fix, not a bug
+        parser.exit(1, f"{parser.prog}: error: cannot listen on 127.0.0.1:{args.port}: "
+                       f"{exc.strerror or exc}\n")
+    print(f"fake OpenAI server on {server.url} (Ctrl-C to stop)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
 
 
 if __name__ == "__main__":
