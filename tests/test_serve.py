@@ -1,5 +1,6 @@
-"""The HTTP service over real HTTP: uvicorn on loopback in a thread, httpx as the client, and
-FakeOpenAIServer behind it for the LLM path. Every error is asserted by status and JSON shape."""
+"""The HTTP service over real HTTP: uvicorn on loopback in a thread, httpx as the client; behind
+it an in-process FakeChatModel where the service is under test, and FakeOpenAIServer where the
+model endpoint is. Every error is asserted by status and JSON shape."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from click.testing import CliRunner  # noqa: E402
 from summarizer import Brief, ChatModel, ChatReply, ChatRequest, Summarizer  # noqa: E402
 from summarizer._serve import create_app  # noqa: E402
 from summarizer.cli import cli  # noqa: E402
-from summarizer.testing import FakeOpenAIServer, Reply  # noqa: E402
+from summarizer.testing import FakeChatModel, FakeOpenAIServer, Reply  # noqa: E402
 
 from .conftest import ROOT, free_port  # noqa: E402
 
@@ -75,6 +76,11 @@ def llm(server: FakeOpenAIServer, **kw: Any) -> Summarizer:
     options: dict[str, Any] = {"engine": "openai", "base_url": server.url, "model": "fake-model",
                                "timeout": 5.0, "cache": False, **kw}
     return Summarizer(**options)
+
+
+def scripted(model: FakeChatModel, **kw: Any) -> Summarizer:
+    """A Summarizer on an in-process chat model: for tests of the service, not of an endpoint."""
+    return Summarizer(chat_model=model, cache=False, **kw)
 
 
 def error_of(response: httpx.Response, status: int) -> str:
@@ -199,7 +205,9 @@ def test_token_guards_v1_routes(baghouz: str, caplog: pytest.LogCaptureFixture) 
     ([Reply.unauthorized()], "model_rejected_request"),
 ])
 def test_model_failures_are_502(baghouz: str, replies: list[Reply], kind: str) -> None:
-    with FakeOpenAIServer(replies) as fake, service(llm(fake, transport_retries=0, reasks=0)) as c:
+    # The model's failures as the engine reports them; test_openai maps an endpoint's to those.
+    fake = FakeChatModel(*replies)
+    with service(scripted(fake, transport_retries=0, reasks=0)) as c:
         response = c.post("/v1/briefs", json={"text": baghouz, "strict": True})
         assert error_of(response, 502) == kind
         assert len(fake.requests) == 1
@@ -249,8 +257,8 @@ def test_healthz_schema_and_docs(client: httpx.Client) -> None:
 
 
 def test_full_service_queues_then_turns_away(baghouz: str) -> None:
-    with FakeOpenAIServer([Reply(latency=1.0)]) as fake, \
-            service(llm(fake), max_concurrency=1, queue_timeout=0.2) as c, \
+    fake = FakeChatModel(Reply(latency=1.0))
+    with service(scripted(fake), max_concurrency=1, queue_timeout=0.2) as c, \
             ThreadPoolExecutor(2) as pool:
         slow = pool.submit(c.post, "/v1/briefs", json={"text": baghouz})
         while not fake.requests:  # the first request holds the only slot

@@ -27,9 +27,9 @@ from summarizer import ChatModel, ChatReply, ChatRequest, Summarizer  # noqa: E4
 from summarizer._http import http_protocol  # noqa: E402
 from summarizer._serve import create_app  # noqa: E402
 from summarizer.cli import cli  # noqa: E402
-from summarizer.testing import FakeOpenAIServer, Reply  # noqa: E402
+from summarizer.testing import FakeChatModel, FakeOpenAIServer, Reply  # noqa: E402
 
-from .test_serve import error_of, llm, running, service  # noqa: E402
+from .test_serve import error_of, llm, running, scripted, service  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -319,8 +319,7 @@ def test_a_failure_outside_the_brief_is_a_json_500_and_one_line(
 def test_a_reply_nested_a_thousand_deep(baghouz: str, strict: bool,
                                         server_log: Captured) -> None:
     deep = '{"situation": "Fighting.", "numbers": ' + "[" * 1000 + "]" * 1000 + "}"
-    with FakeOpenAIServer([Reply.text(deep)]) as fake, \
-            service(llm(fake, transport_retries=0, reasks=0)) as c:
+    with service(scripted(FakeChatModel(deep), transport_retries=0, reasks=0)) as c:
         response = c.post("/v1/briefs", json={"text": baghouz, "strict": strict})
     if strict:
         assert error_of(response, 502) == "invalid_brief"
