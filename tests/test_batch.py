@@ -420,7 +420,9 @@ def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     assert process.returncode == 0
     assert process.stdout == b""
     text = seen.decode()
-    assert "\r\x1b[K[" in text and "ETA" in text and "/6" in text
+    # click's bar: drawn over itself, the cursor hidden while it runs and shown again after.
+    assert "\rbriefing" in text.replace("\x1b[?25l", "") and "\x1b[?25h" in text
+    assert "6/6  ok 6  failed 0" in text and "ETA" in text and "tokens" in text
     assert "6 ok, 0 failed" in text and "about $" in text
 
 

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import sys
 import time
-from typing import IO, Any
+from typing import Any
 
 import click
 
@@ -21,42 +21,50 @@ from ._main import _one_line, cli, engine_options, log, log_attempts, settings_f
 _REDRAW = 0.1  # seconds between progress redraws: enough to look live, cheap on a slow terminal
 
 
-class ProgressBar:
-    """One self-rewriting line on a terminal; nothing at all when the stream is not one."""
+class ProgressFeed:
+    """click's progress bar on standard error, fed by the batch's progress callback and redrawn
+    at most every _REDRAW seconds; hidden when not enabled (``--quiet``, or not a terminal)."""
 
-    def __init__(self, stream: IO[str], *, enabled: bool) -> None:
-        self.stream = stream
-        self.enabled = enabled
+    def __init__(self, total: int, *, enabled: bool) -> None:
+        self.progress: Progress | None = None
         self._last = 0.0
-        self._shown = False
+        # Our own ETA rather than click's: skipped articles take no time and must not count.
+        self.bar = click.progressbar(length=total, label="briefing", file=sys.stderr,
+                                     hidden=not enabled, show_pos=True, show_percent=False,
+                                     show_eta=False, item_show_func=self._info, width=24)
 
     def __call__(self, progress: Progress) -> None:
+        self.progress = progress
+        count = progress.finished + progress.skipped
         now = time.monotonic()
-        if not self.enabled or now - self._last < _REDRAW:
+        if now - self._last < _REDRAW and count < (progress.total or 0):
             return
         self._last = now
-        self.stream.write("\r\x1b[K" + progress_line(progress))
-        self.stream.flush()
-        self._shown = True
+        if count > self.bar.pos:
+            self.bar.update(count - self.bar.pos)
+        else:  # only retries or tokens moved
+            self.bar.render_progress()
 
-    def clear(self) -> None:
-        """Remove the bar, so the next message starts on a clean line."""
-        if self._shown:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
-            self._shown = False
+    def _info(self, _: int | None) -> str | None:
+        return progress_info(self.progress) if self.progress is not None else None
+
+    def __enter__(self) -> ProgressFeed:
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.bar.__exit__(*exc)  # a last newline, so what follows starts on a line of its own
 
 
-def progress_line(p: Progress, width: int = 24) -> str:
-    """``[=====>    ] 120/200  failed 2  retries 14  12.3k tokens  ETA 0:07``."""
-    total = p.total or 0
-    count = p.finished + p.skipped
-    filled = int(width * count / total) if total else 0
-    bar = "=" * filled + (">" if filled < width else "") + " " * max(0, width - filled - 1)
+def progress_info(p: Progress) -> str:
+    """What follows the bar: ``ok 118  failed 2  retries 14  12.3k tokens  ETA 0:07``."""
     eta = p.eta
-    return (f"[{bar}] {count}/{total}  failed {p.failed}  retries {p.retries}  "
-            f"{_tokens(p.usage.total_tokens)} tokens  "
-            f"ETA {_clock(eta) if eta is not None else '-:--'}")
+    skipped = f"  skipped {p.skipped}" if p.skipped else ""
+    line = (f"ok {p.ok}  failed {p.failed}{skipped}  retries {p.retries}  "
+            f"{_tokens(p.usage.total_tokens)} tokens")
+    if p.finished + p.skipped == p.total:  # nothing left to wait for
+        return line
+    return f"{line}  ETA {_clock(eta) if eta is not None else '-:--'}"
 
 
 def _tokens(n: int) -> str:
@@ -146,27 +154,23 @@ def batch(inputs: tuple[str, ...], out: str, concurrency: int, rpm: float | None
                                    ) from None
     if output.cut:
         log.info("cut a half-written last line (%d bytes) from %s", output.cut, out)
-    stderr = sys.stderr
-    bar = ProgressBar(stderr, enabled=not quiet and stderr.isatty())
     try:
         # On Ctrl-C asyncio.run cancels the batch (in-flight requests end, the line being
         # written is finished) before KeyboardInterrupt reaches us.
-        progress = asyncio.run(run_batch(items, output, concurrency=concurrency,
-                                         limiter=RateLimiter(rpm, tpm), on_progress=bar,
-                                         settings=settings, on_item=_tell))
+        with ProgressFeed(len(items), enabled=not quiet and sys.stderr.isatty()) as feed:
+            progress = asyncio.run(run_batch(items, output, concurrency=concurrency,
+                                             limiter=RateLimiter(rpm, tpm), on_progress=feed,
+                                             settings=settings, on_item=_tell))
     except KeyboardInterrupt:
-        bar.clear()
         where = f" ({output.written} written to {out})" if out != "-" else ""
         hint = "; run the same command again to resume" if out != "-" else ""
         click.echo(f"summarizer: interrupted{where}{hint}", err=True)
         sys.exit(130)
     except OSError as exc:  # the output file went away or the disk filled up
-        bar.clear()
         raise click.ClickException(f"cannot write {out}: {_one_line(exc.strerror or str(exc))}"
                                    ) from None
     finally:
         output.close()
-    bar.clear()
     if progress.failed or not quiet:
         click.echo(summary_line(progress, price_in, price_out), err=True)
     if progress.failed:
