@@ -20,8 +20,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from summarizer import Settings, Summarizer
-from summarizer._batch import asummarize_many
+from summarizer import Settings, Summarizer, asummarize_many
 from summarizer._engines._factory import create_engine
 from summarizer.testing import FakeOpenAIServer, Reply, default_content
 
@@ -70,7 +69,9 @@ async def run(items: list[tuple[str, str]], url: str, concurrency: int) -> tuple
     async for item in asummarize_many(items, concurrency=concurrency, settings=settings,
                                       chat_model=engine):
         ok += item.ok
-    return time.perf_counter() - started, ok
+    seconds = time.perf_counter() - started
+    await engine.aclose()  # an engine given to a batch is the caller's to close
+    return seconds, ok
 
 
 def main(argv: list[str] | None = None) -> int:
