@@ -24,7 +24,8 @@ from ._text import (
     has_words,
     is_plain,
     name_words,
-    sentences,
+    paragraph_sentences,
+    paragraphs,
 )
 
 _QUOTES = " \t\n\"'\u201c\u201d\u2018\u2019"
@@ -127,9 +128,10 @@ class Article:
         self._quotes: dict[str, tuple[int, int] | None] = {}
         self._names: dict[str, bool] = {}
         self._numbers: list[tuple[int, int, float]] | None = None
-        self._sentences: list[tuple[int, int]] | None = None
-        self._starts: list[int] = []
-        self._readings: dict[int, Reading] = {}
+        self._paras: list[tuple[int, int]] | None = None
+        self._para_starts: list[int] = []
+        self._split: dict[int, list[tuple[int, int]]] = {}
+        self._readings: dict[tuple[int, int], Reading] = {}
 
     def _find(self, words: list[str], *, whole: bool) -> tuple[int, int] | None:
         needle = " ".join(words)
@@ -174,29 +176,75 @@ class Article:
         """The folded view (lower case, plain quotes and dashes) of part of the article."""
         return self._view[start:end]
 
-    def sentences(self) -> list[tuple[int, int]]:
-        """The article's sentences, as (start, end) offsets."""
-        if self._sentences is None:
-            self._sentences = sentences(self.text)
-            self._starts = [start for start, _ in self._sentences]
-        return self._sentences
+    def _paragraph(self, p: int) -> list[tuple[int, int]]:
+        """The sentences of paragraph p as (start, end) offsets, split when first asked: a brief's
+        evidence stands in a few paragraphs, and splitting all of them cost more than the rest."""
+        if p not in self._split:
+            self._split[p] = paragraph_sentences(self.text, *self._paragraphs()[p])
+        return self._split[p]
 
-    def sentences_of(self, start: int, end: int) -> range:
-        """Indices of the sentences that a span of the article overlaps."""
-        spans = self.sentences()
-        first = max(0, bisect_right(self._starts, start) - 1)
-        last = first
-        while last + 1 < len(spans) and spans[last + 1][0] < end:
-            last += 1
-        return range(first, last + 1)
+    def _paragraphs(self) -> list[tuple[int, int]]:
+        if self._paras is None:
+            self._paras = paragraphs(self.text)
+            self._para_starts = [start for start, _ in self._paras]
+        return self._paras
 
-    def reading(self, i: int) -> Reading:
-        """Sentence i, read once for all of its figures."""
-        if i not in self._readings:
-            s, e = self.sentences()[i]
+    def _first_at(self, start: int) -> tuple[int, int]:
+        """(paragraph, sentence) of the last sentence that starts at or before an offset (the
+        first sentence if none does)."""
+        p = bisect_right(self._para_starts, start) - 1
+        if p < 0:
+            return 0, 0
+        j = bisect_right([s for s, _ in self._paragraph(p)], start) - 1
+        if j >= 0:
+            return p, j
+        return (0, 0) if p == 0 else (p - 1, len(self._paragraph(p - 1)) - 1)
+
+    def _step(self, p: int, j: int, by: int) -> tuple[int, int] | None:
+        """The sentence one after (by=1) or before (by=-1) sentence j of paragraph p; None at the
+        article's ends."""
+        j += by
+        if 0 <= j < len(self._paragraph(p)):
+            return p, j
+        p += by
+        if not 0 <= p < len(self._para_starts):
+            return None
+        return p, (0 if by > 0 else len(self._paragraph(p)) - 1)
+
+    def sentences_of(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The sentences, as (paragraph, sentence) indices, that a span of the article overlaps
+        (from the last one that starts at or before the span)."""
+        if not self._paragraphs():
+            return []
+        at: tuple[int, int] | None = self._first_at(start)
+        out = []
+        while at is not None:
+            out.append(at)
+            at = self._step(*at, 1)
+            if at is not None and self.sentence(*at)[0] >= end:
+                break
+        return out
+
+    def sentence(self, p: int, j: int) -> tuple[int, int]:
+        """Sentence j of paragraph p, as (start, end) offsets."""
+        return self._paragraph(p)[j]
+
+    def back(self, p: int, j: int, n: int) -> tuple[int, int]:
+        """The sentence n before sentence j of paragraph p (the first sentence at most)."""
+        for _ in range(n):
+            before = self._step(p, j, -1)
+            if before is None:
+                break
+            p, j = before
+        return p, j
+
+    def reading(self, p: int, j: int) -> Reading:
+        """A sentence, read once for all of its figures."""
+        if (p, j) not in self._readings:
+            s, e = self.sentence(p, j)
             sentence = self.text[s:e]
-            self._readings[i] = read(sentence, find_mentions(sentence))
-        return self._readings[i]
+            self._readings[p, j] = read(sentence, find_mentions(sentence))
+        return self._readings[p, j]
 
     def states(self, value: float) -> bool:
         """True if the article states this figure (in digits, words or with a scale)."""
@@ -403,9 +451,9 @@ _CATEGORY_WORDS = {
 def _stated_at(art: Article, n: Figure, span: tuple[int, int]) -> list[tuple[Reading, int]]:
     """Where, inside its evidence, the article states the figure's value: (sentence, mention)."""
     out = []
-    for i in art.sentences_of(*span):
-        reading = art.reading(i)
-        base = art.sentences()[i][0]
+    for p, j in art.sentences_of(*span):
+        reading = art.reading(p, j)
+        base = art.sentence(p, j)[0]
         for k, m in enumerate(reading.mentions):
             if span[0] <= base + m.start and base + m.end <= span[1] and _same_figure(m, n):
                 out.append((reading, k))
@@ -443,10 +491,9 @@ def _around(reading: Reading, k: int, sense: Sense | None) -> str:
 def _named_near(art: Article, source: str, span: tuple[int, int]) -> bool:
     """True if every significant word of a source occurs in the evidence's sentence or the two
     before it: who said a figure is named where the article gives it."""
-    spans = art.sentences()
     which = art.sentences_of(*span)
-    start = spans[max(0, which[0] - 2)][0] if spans else 0
-    end = max(span[1], spans[which[-1]][1]) if spans else len(art.text)
+    start = art.sentence(*art.back(*which[0], 2))[0] if which else 0
+    end = max(span[1], art.sentence(*which[-1])[1]) if which else len(art.text)
     window = art.view(start, end)
     words = name_words(source)
     if not words:
