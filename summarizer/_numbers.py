@@ -168,7 +168,8 @@ def find_mentions(text: str) -> list[Mention]:
 # Where a figure can start: a digit, or a word that can begin a figure. Trying the figure
 # patterns only there gives what ``finditer`` over every offset gives, several times faster.
 # A figure starts where a run of digits does: the runs' starts (twice as fast as (?<!\d)\d).
-_DIGIT_RUN = re.compile(r"\d+")
+# "\d\d*", not "\d+": opening with a character set lets the engine skip ahead to a digit.
+_DIGIT_RUN = re.compile(r"\d\d*")
 _FIRST_WORDS = frozenset(
     [*_TENS, *(k for k in _UNITS if " " not in k and k != "dozen"), "a"]
 )

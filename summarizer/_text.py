@@ -114,8 +114,10 @@ _ABBREV = {
     "jr", "sr", "inc", "ltd", "co", "corp", "mt", "ft", "approx", "brig", "lt.col", "messrs",
 }
 _ABBREV_SOFT = _ABBREV - {"u.s", "u.n", "u.k"}  # abbreviations that never end a sentence
-_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.")
-_END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s+|$)")
+_WORD_CHARS = string.ascii_letters + "."
+# "[.!?][.!?]*" for "[.!?]+": a pattern that opens with a character set lets the regex engine
+# skip ahead to the next such character (one that opens with a repeat is tried at every offset).
+_END = re.compile(r"[.!?][.!?]*[\"'\u201d\u2019)\]]*(?=\s+|$)")
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -130,31 +132,34 @@ def paragraph_sentences(text: str, para_start: int, para_end: int) -> list[tuple
     """The sentences of text[para_start:para_end], one paragraph, as offsets into text."""
     spans: list[tuple[int, int]] = []
     start = para_start
-    para = text[para_start:para_end]
-    for m in _END.finditer(para):
-        end = para_start + m.end()
+    for m in _END.finditer(text, para_start, para_end):  # as in the paragraph on its own
+        end = m.end()
         nxt = end  # the first character after the break that is not white space
         while nxt < para_end and text[nxt].isspace():
             nxt += 1
         head = text[nxt] if nxt < para_end else ""
-        if m.group().startswith("."):
-            # The word the full stop ends: letters and dots back from it ("U.S.", "Gen.").
-            dot = para_start + m.start()
-            k = dot
-            while k > start and text[k - 1] in _WORD_CHARS:
-                k -= 1
-            if k < dot:
-                w = text[k:dot].lower().rstrip(".")
-                initial = len(w) == 1 and w.isalpha()  # "J. Smith", "U.S." handled above
-                if w in _ABBREV or initial:
-                    if not head or not head.isupper() or w in _ABBREV_SOFT:
-                        continue
+        if text[m.start()] == "." and _abbreviation(text, start, m.start(), head):
+            continue
         if head and head.islower():
             continue
         _add(spans, text, start, end)
         start = end
     _add(spans, text, start, para_end)
     return spans
+
+
+def _abbreviation(text: str, start: int, dot: int, head: str) -> bool:
+    """True if the full stop at dot ends an abbreviation ("Gen.", "U.S.") or an initial ("J.")
+    that does not end its sentence before ``head``."""
+    # The word the full stop ends: letters and dots back from it, within the sentence. Only
+    # its last 8 characters are looked at: no abbreviation is as long.
+    tail = text[max(start, dot - 8):dot]
+    word = tail[len(tail.rstrip(_WORD_CHARS)):]
+    if not word or len(word) == 8:
+        return False
+    w = word.lower().rstrip(".")
+    initial = len(w) == 1 and w.isalpha()  # "J. Smith", "U.S." handled above
+    return (w in _ABBREV or initial) and (not head or not head.isupper() or w in _ABBREV_SOFT)
 
 
 def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
