@@ -5,7 +5,7 @@
     print(result.brief.to_markdown())
 """
 
-from ._batch import BatchInput, BatchItem, Progress, RateLimiter, asummarize_many, summarize_many
+from ._batch import BatchItem, Progress, asummarize_many, summarize_many
 from ._brief import Actor, ActorKind, Brief, Figure, NumberCategory, Outlook, Qualifier, Signal
 from ._engines import ChatModel, ChatReply, ChatRequest
 from ._errors import (
@@ -23,7 +23,9 @@ from ._errors import (
     TruncatedOutputError,
 )
 from ._grounding import Grounding, Problem, ground
+from ._inputs import BatchInput
 from ._pipeline import Summarizer, asummarize, summarize
+from ._ratelimit import RateLimiter
 from ._result import (
     Attempt,
     AttemptReason,

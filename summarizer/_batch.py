@@ -199,6 +199,7 @@ async def _one(summarizer: Summarizer, item: BatchInput) -> BatchItem:
                      model=engine.model_name, seconds=time.monotonic() - started)
 
 
+#: What the workers hand the stream: an article's outcome, a bug to raise, or None as one ends.
 Outcomes = asyncio.Queue[BatchItem | BaseException | None]
 
 
