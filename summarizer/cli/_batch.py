@@ -16,6 +16,7 @@ from .._inputs import BatchInput, collect_inputs
 from .._jsonl import JsonlOutput
 from .._ratelimit import RateLimiter
 from .._result import Usage
+from .._settings import Settings
 from ._main import _one_line, cli, engine_options, log, log_attempts, settings_from
 
 _REDRAW = 0.1  # seconds between progress redraws: enough to look live, cheap on a slow terminal
@@ -187,7 +188,7 @@ def cache() -> None:
 @cache.command()
 def info() -> None:
     """Where the cache is, and how many results and bytes it holds."""
-    facts = Cache().info()
+    facts = Cache(Settings.from_env().cache_dir).info()
     click.echo(f"path: {facts['path']}\nentries: {facts['entries']}\nbytes: {facts['bytes']}")
     if facts["problem"]:
         click.echo(f"problem: {facts['problem']}")
@@ -196,7 +197,7 @@ def info() -> None:
 @cache.command()
 def clear() -> None:
     """Remove every cached result; a damaged cache is set aside, and a new one started."""
-    store = Cache()
+    store = Cache(Settings.from_env().cache_dir)
     removed = store.clear()  # a cache that cannot be opened: ConfigurationError, "Error: ..."
     if store.moved_aside is not None:
         click.echo(f"the cache {store.path} was damaged: moved it to {store.moved_aside.name} "
