@@ -1,5 +1,8 @@
-"""The LLM path end to end over real HTTP: FakeOpenAIServer on loopback, the openai SDK, the
-pipeline's re-asks and retries. Every test asserts how many requests reached the server."""
+"""The LLM path. The pipeline's logic (re-asks, strict and lenient policies, label corrections,
+retries and their back-off, truncation, context planning, the cache key) runs against
+FakeChatModel, in process; the openai engine's HTTP behaviour (format negotiation, the SDK's
+errors, Retry-After headers, resets, stalls, /v1/models, its clients) against FakeOpenAIServer
+on loopback. Every test asserts how many requests were made."""
 
 from __future__ import annotations
 
@@ -29,16 +32,18 @@ from summarizer import (
 from summarizer._briefing import shorter_list
 from summarizer._engines import ExtractiveEngine
 from summarizer._engines._factory import create_engine
+from summarizer._extractive import extract
 from summarizer._parse import build_messages
 from summarizer._prompts import compact, load_prompts, model_schema
 from summarizer._text import estimate_tokens
-from summarizer.testing import FakeOpenAIServer, Reply, default_content
+from summarizer.testing import FakeChatModel, FakeOpenAIServer, Reply, default_content
 
 from .conftest import ROOT, SleepRecorder
 
 
 def make(server: FakeOpenAIServer, sleeps: SleepRecorder | None = None, **kw: object
          ) -> Summarizer:
+    """A Summarizer on the openai engine, talking HTTP to the fake server."""
     options: dict = {"engine": "openai", "base_url": server.url, "model": "fake-model",
                      "timeout": 5.0, "cache": False, **kw}
     if sleeps is not None:
@@ -46,10 +51,17 @@ def make(server: FakeOpenAIServer, sleeps: SleepRecorder | None = None, **kw: ob
     return Summarizer(**options)
 
 
-def good_brief(server_body_article: str) -> dict:
-    body = {"messages": [{"role": "user", "content": f"<<<ARTICLE\n{server_body_article}\n"
-                                                     "ARTICLE>>>"}]}
-    return json.loads(default_content(body))
+def given(fake: FakeChatModel, sleeps: SleepRecorder | None = None, **kw: object) -> Summarizer:
+    """A Summarizer on the in-process fake model: the pipeline with no socket."""
+    options: dict = {"cache": False, **kw}
+    if sleeps is not None:
+        options["sleep"] = sleeps
+    return Summarizer(chat_model=fake, **options)
+
+
+def good_brief(article: str) -> dict:
+    """The brief both fakes answer with by default: the extractive one."""
+    return json.loads(extract(article).model_dump_json())
 
 
 def test_valid_first_reply(server: FakeOpenAIServer, baghouz: str) -> None:
@@ -72,43 +84,42 @@ def test_fake_server_refuses_a_body_not_declared_as_json(server: FakeOpenAIServe
     assert sent.status_code == 415 and not server.requests
 
 
-def test_schema_invalid_reply_is_fixed_on_reask(server: FakeOpenAIServer, baghouz: str) -> None:
-    server.script(Reply.json({"situation": "Fighting.", "numbers": "many"}))
-    result = make(server).summarize(baghouz)
-    assert len(server.requests) == 2
-    reask = server.requests[1]["messages"]
+def test_schema_invalid_reply_is_fixed_on_reask(baghouz: str) -> None:
+    fake = FakeChatModel({"situation": "Fighting.", "numbers": "many"})
+    result = given(fake).summarize(baghouz)
+    assert len(fake.requests) == 2
+    reask = fake.requests[1].messages
     assert [m["role"] for m in reask] == ["system", "user", "assistant", "user"]
     assert "numbers" in reask[-1]["content"] and "outlook" in reask[-1]["content"]
     assert [a.reason for a in result.meta.attempt_log] == ["initial", "re-ask"]
 
 
-def test_ungrounded_figure_is_named_in_the_reask(server: FakeOpenAIServer, baghouz: str) -> None:
+def test_ungrounded_figure_is_named_in_the_reask(baghouz: str) -> None:
     data = good_brief(baghouz)
     target = next(i for i, n in enumerate(data["numbers"]) if n["value"] == 1500)
     data["numbers"][target]["value"] = 1600
-    server.script(Reply.json(data))
-    result = make(server).summarize(baghouz)
-    assert len(server.requests) == 2
-    text = server.requests[1]["messages"][-1]["content"]
+    fake = FakeChatModel(data)
+    result = given(fake).summarize(baghouz)
+    assert len(fake.requests) == 2
+    text = fake.requests[1].messages[-1]["content"]
     assert f"numbers[{target}]: value 1,600 not found in its evidence" in text
     assert 1600 not in [n.value for n in result.brief.numbers]
     # The re-ask carries the first request, the last output and its problems: nothing more.
-    assert server.requests[1]["messages"][:2] == server.requests[0]["messages"]
+    assert fake.requests[1].messages[:2] == fake.requests[0].messages
+    assert fake.requests[1].messages[2] == {"role": "assistant", "content": json.dumps(data)}
 
 
-def _bad(baghouz: str) -> Reply:
+def _bad(baghouz: str) -> dict:
     data = good_brief(baghouz)
     data["numbers"][0]["value"] = 987654
-    return Reply.json(data)
+    return data
 
 
-def test_reasks_exhausted_strict_raises_with_attempts_and_usage(
-    server: FakeOpenAIServer, baghouz: str
-) -> None:
-    server.script(*[_bad(baghouz)] * 3)
+def test_reasks_exhausted_strict_raises_with_attempts_and_usage(baghouz: str) -> None:
+    fake = FakeChatModel(*[_bad(baghouz)] * 3)
     with pytest.raises(BriefValidationError) as info:
-        make(server, reasks=2, strict=True).summarize(baghouz)
-    assert len(server.requests) == 3
+        given(fake, reasks=2, strict=True).summarize(baghouz)
+    assert len(fake.requests) == 3
     err = info.value
     assert err.attempts == 3
     assert "987654" in err.last_output
@@ -116,12 +127,10 @@ def test_reasks_exhausted_strict_raises_with_attempts_and_usage(
     assert err.usage.prompt_tokens > 0 and err.usage.completion_tokens > 0
 
 
-def test_reasks_exhausted_lenient_drops_with_warnings(
-    server: FakeOpenAIServer, baghouz: str
-) -> None:
-    server.script(*[_bad(baghouz)] * 2)
-    result = make(server, reasks=1).summarize(baghouz)
-    assert len(server.requests) == 2
+def test_reasks_exhausted_lenient_drops_with_warnings(baghouz: str) -> None:
+    fake = FakeChatModel(*[_bad(baghouz)] * 2)
+    result = given(fake, reasks=1).summarize(baghouz)
+    assert len(fake.requests) == 2
     assert 987654 not in [n.value for n in result.brief.numbers]
     assert any("987,654" in w.message for w in result.meta.warnings)
     assert result.meta.attempts == 2
@@ -137,10 +146,11 @@ def test_429_retry_after_is_honoured(server: FakeOpenAIServer, baghouz: str,
     assert result.meta.attempt_log[1].reason == "retry"
 
 
-def test_503_then_success(server: FakeOpenAIServer, baghouz: str, sleeps: SleepRecorder) -> None:
-    server.script(Reply.server_error(503))
-    result = make(server, sleeps).summarize(baghouz)
-    assert len(server.requests) == 2 and len(sleeps.waits) == 1
+def test_503_then_success(baghouz: str, sleeps: SleepRecorder) -> None:
+    fake = FakeChatModel(Reply.server_error(503))
+    result = given(fake, sleeps).summarize(baghouz)
+    assert len(fake.requests) == 2 and len(sleeps.waits) == 1
+    assert [a.reason for a in result.meta.attempt_log] == ["initial", "retry"]
     assert result.brief.numbers
 
 
@@ -153,20 +163,30 @@ def test_hang_is_cut_by_the_timeout_and_retried(server: FakeOpenAIServer, baghou
     assert result.meta.attempt_log[0].seconds < 5
 
 
-def test_transport_retries_run_out(server: FakeOpenAIServer, baghouz: str,
-                                   sleeps: SleepRecorder) -> None:
-    server.script(*[Reply.server_error(500)] * 3)
-    with pytest.raises(TransportError, match="server error"):
-        make(server, sleeps, transport_retries=2).summarize(baghouz)
-    assert len(server.requests) == 3
+def test_transport_retries_run_out(baghouz: str, sleeps: SleepRecorder) -> None:
+    fake = FakeChatModel(*[Reply.server_error(500)] * 3)
+    with pytest.raises(TransportError, match="answered 500") as err:
+        given(fake, sleeps, transport_retries=2).summarize(baghouz)
+    assert len(fake.requests) == 3 and len(sleeps.waits) == 2
+    assert err.value.attempts == 3
 
 
-def test_rate_limits_do_not_eat_reasks(server: FakeOpenAIServer, baghouz: str,
-                                       sleeps: SleepRecorder) -> None:
-    server.script(Reply.rate_limited(1), Reply.rate_limited(1), _bad(baghouz))
-    result = make(server, sleeps, reasks=1).summarize(baghouz)
-    assert len(server.requests) == 4  # two 429s, one bad reply, one good re-ask
-    assert [a.reason for a in result.meta.attempt_log][-1] == "re-ask"
+def test_back_off_grows_and_a_retry_after_outlasts_it(baghouz: str, sleeps: SleepRecorder
+                                                      ) -> None:
+    fake = FakeChatModel(Reply.server_error(503), Reply.server_error(503),
+                         Reply.rate_limited(retry_after=7), Reply.rate_limited(retry_after=99))
+    given(fake, sleeps, backoff=1.0, max_backoff=30.0).summarize(baghouz)
+    assert len(fake.requests) == 5
+    first, second, asked, capped = sleeps.waits
+    assert 0.5 <= first <= 1.0 and 1.0 <= second <= 2.0  # exponential, with jitter
+    assert asked == 7 and capped == 30  # the server's word, held to max_backoff
+
+
+def test_rate_limits_do_not_eat_reasks(baghouz: str, sleeps: SleepRecorder) -> None:
+    fake = FakeChatModel(Reply.rate_limited(1), Reply.rate_limited(1), _bad(baghouz))
+    result = given(fake, sleeps, reasks=1).summarize(baghouz)
+    assert len(fake.requests) == 4  # two 429s, one bad reply, one good re-ask
+    assert [a.reason for a in result.meta.attempt_log] == ["initial", "retry", "retry", "re-ask"]
 
 
 def test_connection_reset_and_malformed_body_are_retried(
@@ -235,41 +255,38 @@ def test_plain_text_mode_extracts_json_from_prose(baghouz: str) -> None:
     assert any(n.value == 1500 for n in result.brief.numbers)
 
 
-def test_truncation_retries_once_with_more_room_then_errors(
-    server: FakeOpenAIServer, baghouz: str
-) -> None:
-    server.script(Reply.truncated())
-    result = make(server, max_tokens=1000).summarize(baghouz)
-    assert len(server.requests) == 2
-    assert server.requests[1]["max_tokens"] == 2000
-    assert "shorter" in server.requests[1]["messages"][-1]["content"]
+def test_truncation_retries_once_with_more_room_then_errors(baghouz: str) -> None:
+    fake = FakeChatModel(Reply.truncated())
+    result = given(fake, max_tokens=1000).summarize(baghouz)
+    assert len(fake.requests) == 2
+    assert [r.max_tokens for r in fake.requests] == [1000, 2000]
+    assert "shorter" in fake.requests[1].messages[-1]["content"]
     assert result.meta.attempt_log[1].reason == "longer output"
 
-    server.script(Reply.truncated(), Reply.truncated())
+    fake.script(Reply.truncated(), Reply.truncated())
     with pytest.raises(TruncatedOutputError):
-        make(server, max_tokens=1000, strict=True).summarize(baghouz)
-    assert len(server.requests) == 4
+        given(fake, max_tokens=1000, strict=True).summarize(baghouz)
+    assert len(fake.requests) == 4
     # Lenient: the user still gets a brief, copied from the article, and is told why.
-    server.script(Reply.truncated(), Reply.truncated())
-    fallback = make(server, max_tokens=1000).summarize(baghouz)
-    assert len(server.requests) == 6 and fallback.brief.numbers
+    fake.script(Reply.truncated(), Reply.truncated())
+    fallback = given(fake, max_tokens=1000).summarize(baghouz)
+    assert len(fake.requests) == 6 and fallback.brief.numbers
     assert "cut at 2000 tokens twice" in fallback.meta.warnings[0].message
 
 
-def test_refusal_is_reported_with_the_models_words(server: FakeOpenAIServer,
-                                                   baghouz: str) -> None:
-    server.script(Reply.refused("I cannot summarise violent content."))
+def test_refusal_is_reported_with_the_models_words(baghouz: str) -> None:
+    fake = FakeChatModel(Reply.refused("I cannot summarise violent content."))
     with pytest.raises(RefusalError) as info:
-        make(server).summarize(baghouz)
-    assert len(server.requests) == 1
+        given(fake).summarize(baghouz)
+    assert len(fake.requests) == 1
     assert info.value.refusal == "I cannot summarise violent content."
 
 
-def test_token_budget_stops_reasks(server: FakeOpenAIServer, baghouz: str) -> None:
-    server.script(*[_bad(baghouz)] * 3)
+def test_token_budget_stops_reasks(baghouz: str) -> None:
+    fake = FakeChatModel(*[_bad(baghouz)] * 3)
     with pytest.raises(BriefValidationError):
-        make(server, strict=True, token_budget=10).summarize(baghouz)
-    assert len(server.requests) == 1
+        given(fake, strict=True, token_budget=10).summarize(baghouz)
+    assert len(fake.requests) == 1
 
 
 async def test_async_api_shares_one_client(server: FakeOpenAIServer, baghouz: str) -> None:
@@ -315,35 +332,40 @@ def test_batch_engine_runs_the_sdk_over_aiohttp(server: FakeOpenAIServer, baghou
     assert server.requests[0]["model"] == "fake-model"
 
 
-def test_callers_messages_are_never_mutated(server: FakeOpenAIServer, baghouz: str) -> None:
-    server.script(_bad(baghouz))
-    make(server).summarize(baghouz)
-    assert len(server.requests[0]["messages"]) == 2
-    assert len(server.requests[1]["messages"]) == 4
+def test_callers_messages_are_never_mutated(baghouz: str) -> None:
+    # The fake keeps the very objects it was sent: a re-ask built by appending to the first
+    # request's messages, or editing them, would show in the first request's record.
+    fake = FakeChatModel(_bad(baghouz))
+    given(fake).summarize(baghouz)
+    first, reask = (r.messages for r in fake.requests)
+    assert [m["role"] for m in first] == ["system", "user"]
+    assert "<<<ARTICLE" in first[1]["content"] and "987654" not in first[1]["content"]
+    assert len(reask) == 4 and reask[:2] == first
 
 
-def test_identical_request_is_answered_from_the_cache(server: FakeOpenAIServer, baghouz: str
-                                                      ) -> None:
-    first = make(server, cache=True).summarize(baghouz)
-    second = make(server, cache=True).summarize(baghouz)  # a new Summarizer, same cache folder
-    assert len(server.requests) == 1
+def test_identical_request_is_answered_from_the_cache(baghouz: str) -> None:
+    fake = FakeChatModel()
+    first = given(fake, cache=True).summarize(baghouz)
+    second = given(fake, cache=True).summarize(baghouz)  # a new Summarizer, same cache folder
+    assert len(fake.requests) == 1
     assert not first.meta.cached and second.meta.cached
     assert second.brief == first.brief
-    make(server, cache=True, model="another-model").summarize(baghouz)
-    assert len(server.requests) == 2
+    another = FakeChatModel(model_name="another-model")
+    assert not given(another, cache=True).summarize(baghouz).meta.cached
+    assert len(another.requests) == 1
 
 
-def test_engine_errors_carry_attempts_and_the_tokens_paid(server: FakeOpenAIServer,
-                                                          baghouz: str) -> None:
-    server.script(Reply.truncated(), Reply.truncated())
+def test_engine_errors_carry_attempts_and_the_tokens_paid(baghouz: str) -> None:
+    fake = FakeChatModel(Reply.truncated(), Reply.truncated())
     with pytest.raises(TruncatedOutputError) as info:
-        make(server, strict=True).summarize(baghouz)
+        given(fake, strict=True).summarize(baghouz)
     assert info.value.attempts == 2
     assert info.value.usage is not None and info.value.usage.prompt_tokens > 0
-    server.script(Reply.refused())
+    fake.script(Reply.refused())
     with pytest.raises(RefusalError) as refused:
-        make(server).summarize(baghouz)
+        given(fake).summarize(baghouz)
     assert refused.value.attempts == 1 and refused.value.usage is not None
+    assert len(fake.requests) == 3
 
 
 def test_strict_applies_to_the_extractive_engine_too(baghouz: str) -> None:
@@ -360,25 +382,30 @@ def test_strict_applies_to_the_extractive_engine_too(baghouz: str) -> None:
     assert 31337 not in [n.value for n in lenient.brief.numbers] and lenient.meta.warnings
 
 
-def test_cache_key_covers_prompts_endpoint_and_skips_fallbacks(
-    server: FakeOpenAIServer, baghouz: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    make(server, cache=True).summarize(baghouz)
+def test_cache_key_covers_prompts_and_skips_fallbacks(baghouz: str, tmp_path: Path) -> None:
+    fake = FakeChatModel()
+    given(fake, cache=True).summarize(baghouz)
     folder = tmp_path / "prompts"
     folder.mkdir()
     for f in (ROOT / "prompts").iterdir():
         (folder / f.name).write_text(f.read_text())
     (folder / "system.md").write_text("Edited rules; the VERSION file is unchanged.")
-    make(server, cache=True, prompts=folder).summarize(baghouz)  # new templates: ask again
-    assert len(server.requests) == 2
-    with FakeOpenAIServer() as other:  # another endpoint serving the same model name
-        make(other, cache=True).summarize(baghouz)
-        assert len(other.requests) == 1
-    server.script(*[Reply.text("not json")] * 2)
-    fallback = make(server, cache=True, reasks=1, model="flaky").summarize(baghouz)
+    given(fake, cache=True, prompts=folder).summarize(baghouz)  # new templates: ask again
+    assert len(fake.requests) == 2
+    flaky = FakeChatModel("not json", "not json", model_name="flaky")
+    fallback = given(flaky, cache=True, reasks=1).summarize(baghouz)
     assert fallback.meta.warnings[0].message.startswith("the model gave no valid brief")
-    again = make(server, cache=True, reasks=1, model="flaky").summarize(baghouz)
-    assert not again.meta.cached and len(server.requests) == 5
+    again = given(flaky, cache=True, reasks=1).summarize(baghouz)
+    assert not again.meta.cached and len(flaky.requests) == 3
+
+
+def test_cache_key_covers_the_endpoint(server: FakeOpenAIServer, baghouz: str) -> None:
+    make(server, cache=True).summarize(baghouz)
+    assert make(server, cache=True).summarize(baghouz).meta.cached
+    with FakeOpenAIServer() as other:  # another endpoint serving the same model name
+        assert not make(other, cache=True).summarize(baghouz).meta.cached
+        assert len(other.requests) == 1
+    assert len(server.requests) == 1
 
 
 FALLUJA_LIKE = (
@@ -396,14 +423,14 @@ def _traded(data: dict) -> dict:
     return data
 
 
-def test_traded_killed_and_wounded_are_caught_and_reasked(server: FakeOpenAIServer) -> None:
+def test_traded_killed_and_wounded_are_caught_and_reasked() -> None:
     good = good_brief(FALLUJA_LIKE)
     assert {n["value"]: n["category"] for n in good["numbers"]} == {
         12: "killed", 30: "wounded", 8: "killed", 21: "wounded"}
-    server.script(Reply.json(_traded(good_brief(FALLUJA_LIKE))))  # then the default, right reply
-    result = make(server).summarize(FALLUJA_LIKE)
-    assert len(server.requests) == 2
-    reask = server.requests[1]["messages"][-1]["content"]
+    fake = FakeChatModel(_traded(good_brief(FALLUJA_LIKE)))  # then the default, right reply
+    result = given(fake).summarize(FALLUJA_LIKE)
+    assert len(fake.requests) == 2
+    reask = fake.requests[1].messages[-1]["content"]
     traded = _traded(good_brief(FALLUJA_LIKE))["numbers"]
     for i, n in enumerate(traded):
         assert f"numbers[{i}].category: labelled {n['category']}" in reask
@@ -413,33 +440,36 @@ def test_traded_killed_and_wounded_are_caught_and_reasked(server: FakeOpenAIServ
     assert result.meta.warnings == []
 
 
-def test_a_model_that_keeps_trading_them_gets_corrected_or_refused(
-        server: FakeOpenAIServer) -> None:
-    server.responder = lambda i, body: Reply.json(_traded(good_brief(FALLUJA_LIKE)))
-    result = make(server, reasks=1).summarize(FALLUJA_LIKE)  # lenient: the evidence wins
-    assert len(server.requests) == 2
+def test_a_model_that_keeps_trading_them_gets_corrected_or_refused() -> None:
+    traded = _traded(good_brief(FALLUJA_LIKE))
+    fake = FakeChatModel(traded, traded)
+    result = given(fake, reasks=1).summarize(FALLUJA_LIKE)  # lenient: the evidence wins
+    assert len(fake.requests) == 2
     assert {n.value: n.category.value for n in result.brief.numbers} == {
         12: "killed", 30: "wounded", 8: "killed", 21: "wounded"}
     assert sum(w.message.startswith("corrected numbers[") for w in result.meta.warnings) == 4
     assert "4 figure label(s) corrected to match their evidence" in result.to_markdown()
+    fake.script(traded, traded)
     with pytest.raises(BriefValidationError) as err:
-        make(server, reasks=1, strict=True).summarize(FALLUJA_LIKE)
+        given(fake, reasks=1, strict=True).summarize(FALLUJA_LIKE)
+    assert len(fake.requests) == 4
+    assert {(p.field, p.attribute) for p in err.value.problems} == {("numbers", "category")}
     assert any(".category: labelled" in p for p in map(str, err.value.problems))
 
 
-def test_a_malformed_figure_costs_that_figure_not_the_brief(server: FakeOpenAIServer) -> None:
+def test_a_malformed_figure_costs_that_figure_not_the_brief() -> None:
     # What a model under a grammar that requires every field gives: a value and a range.
     good = good_brief(FALLUJA_LIKE)
     bad = json.loads(json.dumps(good))
     bad["numbers"][1].update(low=259387461, high=259387461)
     bad["actors"].insert(0, {"name": "police", "kind": "assistant", "side": None,
                              "role": "said", "evidence": "police said"})
-    server.responder = lambda i, body: Reply.json(bad)
-    result = make(server, reasks=1).summarize(FALLUJA_LIKE)
-    assert len(server.requests) == 2  # the model was told first
+    fake = FakeChatModel(bad, bad)
+    result = given(fake, reasks=1).summarize(FALLUJA_LIKE)
+    assert len(fake.requests) == 2  # the model was told first
     assert "numbers[1]: Value error, give either value or low/high, not both" in (
-        server.requests[1]["messages"][-1]["content"])
-    assert result.meta.engine == "openai" and not any(
+        fake.requests[1].messages[-1]["content"])
+    assert result.meta.engine == "fake" and not any(
         w.message.startswith("the model gave no valid brief") for w in result.meta.warnings)
     assert [n.value for n in result.brief.numbers] == [
         n["value"] for i, n in enumerate(good["numbers"]) if i != 1]
@@ -447,10 +477,11 @@ def test_a_malformed_figure_costs_that_figure_not_the_brief(server: FakeOpenAISe
     assert {w.message.split(":")[0] for w in result.meta.warnings if "invalid" in w.message} == {
         "dropped numbers[1]", "dropped actors[0]"}
     with pytest.raises(BriefValidationError):  # strict: nothing is dropped quietly
-        make(server, reasks=0, strict=True).summarize(FALLUJA_LIKE)
-    server.responder = lambda i, body: Reply.json({**good, "situation": None})
-    result = make(server, reasks=0).summarize(FALLUJA_LIKE)  # the brief itself is malformed
+        given(fake.script(bad), reasks=0, strict=True).summarize(FALLUJA_LIKE)
+    fake.script({**good, "situation": None})
+    result = given(fake, reasks=0).summarize(FALLUJA_LIKE)  # the brief itself is malformed
     assert result.meta.warnings[0].message.startswith("the model gave no valid brief")
+    assert len(fake.requests) == 4
 
 
 def test_the_servers_context_window_is_learnt_and_the_article_briefed_to_fit(
@@ -468,16 +499,16 @@ def test_the_servers_context_window_is_learnt_and_the_article_briefed_to_fit(
     assert "briefed in" in result.meta.warnings[0].message and result.brief.numbers
 
 
-def test_output_cut_short_of_what_was_asked_tells_the_window(
-        server: FakeOpenAIServer, baghouz: str) -> None:
+def test_output_cut_short_of_what_was_asked_tells_the_window(baghouz: str) -> None:
     # llama.cpp's servers shorten max_tokens to what fits their window instead of refusing.
-    server.script(Reply.truncated(usage=(2900, 1196)))
-    summarizer = make(server)
+    fake = FakeChatModel(Reply.truncated(usage=(2900, 1196)), context_tokens=8192)
+    summarizer = given(fake)
     result = summarizer.summarize(baghouz)
     assert result.meta.attempt_log[0].outcome == "truncated"
     assert summarizer.engine().context_from_server == 4096
-    later = server.requests[1:]
-    assert len(later) >= 2 and all(r["max_tokens"] <= 4096 - 400 for r in later)
+    later = fake.requests[1:]
+    assert len(later) >= 2 and all(r.max_tokens <= 4096 - 400 for r in later)
+    assert result.meta.attempts == len(fake.requests)
     assert "(4096 tokens) and was briefed in" in result.meta.warnings[0].message
 
 
@@ -487,20 +518,20 @@ def _estimated_prompt(article: str) -> int:
     return overhead + estimate_tokens(compact(model_schema())) + estimate_tokens(article)
 
 
-def test_a_brief_with_no_room_beside_its_article_is_made_in_parts(
-        server: FakeOpenAIServer, baghouz: str) -> None:
+def test_a_brief_with_no_room_beside_its_article_is_made_in_parts(baghouz: str) -> None:
     # The whole article fits with 512 tokens of output, and no more.
     context = _estimated_prompt(baghouz) + 512 + 40
-    server.script(Reply.truncated())  # the model needed more than 512
-    result = make(server, max_tokens=512, context_tokens=context).summarize(baghouz)
-    first, *later = server.requests
-    assert len(later) >= 2 and all(r["max_tokens"] == 512 for r in later)
-    assert all(len(r["messages"][-1]["content"]) < len(first["messages"][-1]["content"]) * 0.7
+    fake = FakeChatModel(Reply.truncated())  # the model needed more than 512
+    result = given(fake, max_tokens=512, context_tokens=context).summarize(baghouz)
+    first, *later = fake.requests
+    assert len(later) >= 2 and all(r.max_tokens == 512 for r in later)
+    assert all(len(r.messages[-1]["content"]) < len(first.messages[-1]["content"]) * 0.7
                for r in later)  # halves, each with room for the output
+    assert " ".join(r.article for r in later).split() == baghouz.split()  # every word, once
     assert "did not fit beside the whole article" in result.meta.warnings[0].message
     assert "briefed in" in result.meta.warnings[0].message
     assert [a.outcome for a in result.meta.attempt_log][:2] == ["truncated", "ok"]
-    assert result.meta.attempts == len(server.requests) and result.brief.numbers
+    assert result.meta.attempts == len(fake.requests) and result.brief.numbers
 
 
 def test_the_servers_token_count_scales_the_plan(server: FakeOpenAIServer, baghouz: str) -> None:
@@ -576,12 +607,18 @@ def test_a_context_overflow_that_names_no_window_is_one_clear_error(
     assert "context window" in str(err.value) and len(server.requests) == 1
 
 
-def test_timeouts_are_retried_with_more_time_then_stop(server: FakeOpenAIServer, baghouz: str,
+def test_timeouts_are_retried_with_more_time_then_stop(baghouz: str,
                                                        sleeps: SleepRecorder) -> None:
-    server.script(Reply.stall(30), Reply.stall(30), Reply.stall(30))
+    # The pipeline holds each request to the engine's deadline (the openai engine's is
+    # --timeout; a stalled socket is test_hang_is_cut_by_the_timeout_and_retried's).
+    fake = FakeChatModel(Reply.stall(30), Reply.stall(30), Reply.stall(30))
+    fake.request_deadline = 0.1
     with pytest.raises(RequestTimeoutError) as err:
-        make(server, sleeps, timeout=0.3).summarize(baghouz)
-    assert len(server.requests) == 3  # not five: a one-slot server is still busy
-    assert "0.3, 0.6 and 1.2 s" in str(err.value) and "raise --timeout" in str(err.value)
-    server.script(Reply.stall(0.5))  # the second, longer wait is enough
-    assert make(server, sleeps, timeout=0.3).summarize(baghouz).brief
+        given(fake, sleeps).summarize(baghouz)
+    assert len(fake.requests) == 3  # not five: a one-slot server is still busy
+    assert [r.timeout for r in fake.requests] == [0.1, 0.2, 0.4]
+    assert "0.1, 0.2 and 0.4 s" in str(err.value) and "raise --timeout" in str(err.value)
+    fake.script(Reply.stall(0.15))  # the second, longer wait is enough
+    result = given(fake, sleeps).summarize(baghouz)
+    assert [a.outcome.startswith("transport error: timed out") for a in result.meta.attempt_log
+            ] == [True, False] and result.meta.attempt_log[1].outcome == "ok"
