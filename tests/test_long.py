@@ -10,7 +10,7 @@ import pytest
 from summarizer import ConfigurationError, Summarizer, ground
 from summarizer._chunking import split_article
 from summarizer._text import estimate_tokens
-from summarizer.testing import FakeOpenAIServer
+from summarizer.testing import FakeChatModel
 
 from .conftest import EVAL, ROOT
 
@@ -40,19 +40,20 @@ def test_a_paragraph_longer_than_the_budget_is_cut_between_sentences_then_words(
 
 
 @pytest.mark.skipif(not (EVAL / "dev").is_dir(), reason="../shared/eval is not beside the repo")
-def test_long_article_is_briefed_in_parts_and_grounded_on_the_whole(
-    server: FakeOpenAIServer,
-) -> None:
+def test_long_article_is_briefed_in_parts_and_grounded_on_the_whole() -> None:
     article = long_article()
-    summarizer = Summarizer(engine="openai", base_url=server.url, model="m", cache=False,
-                            context_tokens=4000, max_tokens=1024)
-    result = summarizer.summarize(article)
-    parts = len(server.requests)
+    fake = FakeChatModel()
+    with Summarizer(chat_model=fake, cache=False, context_tokens=4000,
+                    max_tokens=1024) as summarizer:
+        result = summarizer.summarize(article)
+    parts = len(fake.requests)
     assert parts >= 3  # one request a part, each within the context
     assert any(f"briefed in {parts} parts" in w.message for w in result.meta.warnings)
-    for body in server.requests:
-        sent = sum(estimate_tokens(m["content"]) for m in body["messages"])
-        assert sent + 1024 <= 4000 + 50 * len(body["messages"])
+    for request in fake.requests:
+        sent = sum(estimate_tokens(m["content"]) for m in request.messages)
+        assert request.max_tokens == 1024
+        assert sent + 1024 <= 4000 + 50 * len(request.messages)
+    assert " ".join(r.article for r in fake.requests).split() == article.split()
     assert ground(result.brief, article).ok
     assert result.meta.attempts == parts
     values = {n.value for n in result.brief.numbers}
@@ -62,9 +63,9 @@ def test_long_article_is_briefed_in_parts_and_grounded_on_the_whole(
         assert 0 <= span.start < span.end <= len(article)
 
 
-def test_context_too_small_is_a_clear_error(server: FakeOpenAIServer, baghouz: str) -> None:
-    summarizer = Summarizer(engine="openai", base_url=server.url, model="m", cache=False,
-                            context_tokens=1000, max_tokens=900)
+def test_context_too_small_is_a_clear_error(baghouz: str) -> None:
+    fake = FakeChatModel()
+    summarizer = Summarizer(chat_model=fake, cache=False, context_tokens=1000, max_tokens=900)
     with pytest.raises(ConfigurationError, match="leaves no room"):
         summarizer.summarize(baghouz)
-    assert server.requests == []
+    assert fake.requests == []
