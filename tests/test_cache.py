@@ -18,9 +18,9 @@ from summarizer import Summarizer
 from summarizer._batch import Progress, summarize_many
 from summarizer._cache import Cache
 from summarizer._extractive import extract
-from summarizer._result import Attempt, Meta, Result, Usage
+from summarizer._result import Attempt, AttemptReason, Meta, Result, Usage
 from summarizer.cli import cli
-from summarizer.testing import FakeOpenAIServer, Reply
+from summarizer.testing import FakeChatModel, FakeOpenAIServer
 
 from .conftest import ROOT
 
@@ -32,9 +32,10 @@ def result() -> Result:
     """A result as the pipeline makes it: one re-ask, and the tokens of both calls."""
     return Result(brief=extract(ARTICLE), meta=Meta(
         engine="openai", model="m", schema_version="1", attempts=2, usage=SPENT, latency_s=3.5,
-        attempt_log=[Attempt(reason="initial", outcome="ok", usage=Usage(prompt_tokens=400)),
-                     Attempt(reason="re-ask", outcome="ok", usage=Usage(prompt_tokens=500,
-                                                                       completion_tokens=300))]))
+        attempt_log=[Attempt(reason=AttemptReason.initial, outcome="ok",
+                             usage=Usage(prompt_tokens=400)),
+                     Attempt(reason=AttemptReason.reask, outcome="ok",
+                             usage=Usage(prompt_tokens=500, completion_tokens=300))]))
 
 
 def healthy(folder: Path, entries: int = 3) -> Path:
@@ -249,31 +250,31 @@ def test_cached_result_reports_nothing_spent(tmp_path: Path) -> None:
     assert hit.brief == result().brief and hit.meta.model == "m"
 
 
-def test_second_brief_from_the_cache_spends_no_tokens(server: FakeOpenAIServer, baghouz: str,
-                                                      tmp_path: Path) -> None:
-    def make() -> Summarizer:
-        return Summarizer(engine="openai", base_url=server.url, model="m", timeout=5.0,
-                          cache_dir=tmp_path)
+def test_second_brief_from_the_cache_spends_no_tokens(baghouz: str, tmp_path: Path) -> None:
+    fake = FakeChatModel()
 
-    first = make().summarize(baghouz)
-    second = make().summarize(baghouz)
-    assert len(server.requests) == 1 and second.meta.cached
+    def make() -> Summarizer:
+        return Summarizer(chat_model=fake, cache_dir=tmp_path)
+
+    with make() as summarizer:
+        first = summarizer.summarize(baghouz)
+    with make() as summarizer:
+        second = summarizer.summarize(baghouz)
+    assert len(fake.requests) == 1 and second.meta.cached and not first.meta.cached
     assert first.meta.usage.total_tokens > 0 and second.meta.usage.total_tokens == 0
 
 
-def test_cached_batch_records_spend_nothing_and_count_no_retries(server: FakeOpenAIServer,
-                                                                 baghouz: str,
+def test_cached_batch_records_spend_nothing_and_count_no_retries(baghouz: str,
                                                                  tmp_path: Path) -> None:
     articles = [("a", baghouz), ("b", baghouz.replace("Baghouz", "Hajin"))]
     progress: list[Progress] = []
-    options: dict[str, Any] = {"engine": "openai", "base_url": server.url, "model": "m",
-                              "timeout": 5.0, "cache_dir": tmp_path, "concurrency": 1}
-    server.script(Reply.text("not a brief"))  # the first article needs a re-ask
+    fake = FakeChatModel("not a brief")  # the first article needs a re-ask
+    options: dict[str, Any] = {"chat_model": fake, "cache_dir": tmp_path, "concurrency": 1}
     first = list(summarize_many(articles, **options))
     assert sum(len(i.result.meta.attempt_log) for i in first if i.result) == 3
 
     second = list(summarize_many(articles, on_progress=progress.append, **options))
-    assert len(server.requests) == 3
+    assert len(fake.requests) == 3
     assert all(i.result and i.result.meta.cached for i in second)
     assert all(i.to_record()["meta"]["usage"] == {"prompt_tokens": 0, "completion_tokens": 0}
                for i in second)
@@ -285,16 +286,16 @@ def test_cached_batch_records_spend_nothing_and_count_no_retries(server: FakeOpe
 
 @pytest.mark.parametrize("damage", [*DAMAGE.values(), file_for_a_folder],
                          ids=[*DAMAGE.keys(), "folder is a file"])
-def test_briefs_go_on_with_a_broken_cache(server: FakeOpenAIServer, baghouz: str,
-                                          tmp_path: Path, damage: Callable[[Path], None]) -> None:
+def test_briefs_go_on_with_a_broken_cache(baghouz: str, tmp_path: Path,
+                                          damage: Callable[[Path], None]) -> None:
     folder = tmp_path / "cache"
     damage(folder)
-    summarizer = Summarizer(engine="openai", base_url=server.url, model="m", timeout=5.0,
-                            cache_dir=folder)
-    assert summarizer.summarize(baghouz).brief.situation
-    assert summarizer.summarize(baghouz).brief.situation
+    fake = FakeChatModel()
+    with Summarizer(chat_model=fake, cache_dir=folder) as summarizer:
+        assert summarizer.summarize(baghouz).brief.situation
+        assert summarizer.summarize(baghouz).brief.situation
     cached = folder.is_dir()  # rebuilt where it could be, skipped where it could not
-    assert len(server.requests) == (1 if cached else 2)
+    assert len(fake.requests) == (1 if cached else 2)
 
 
 # --- clear and info ----------------------------------------------------------------------------
