@@ -99,9 +99,15 @@ def test_with_frees_a_local_model_no_one_else_uses() -> None:
     pytest.importorskip("llama_cpp")
     from summarizer._engines._local import LocalEngine
 
+    before = dict(LocalEngine._users)  # other tests' users of the shared model, if any
     with Summarizer(engine="local") as first:
         engine = first.engine()
+        key = engine._key
+        assert key is not None
         with Summarizer(engine="local") as second:
             assert second.engine() is engine  # one model per file in the process
-        assert LocalEngine._shared  # the first still uses it
-    assert not LocalEngine._shared
+            assert LocalEngine._users[key] == before.get(key, 0) + 2
+        assert LocalEngine._users[key] == before.get(key, 0) + 1  # the first still uses it
+    assert LocalEngine._users.get(key, 0) == before.get(key, 0)
+    if not before.get(key):  # nobody else: the model is freed
+        assert key not in LocalEngine._shared
