@@ -196,22 +196,19 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     last = ""  # the last line kept: only its end decides whether the next line continues it
     for m in _LINE.finditer(text):
-        if not m.group().strip():
+        line = m.group()
+        if line.isspace():
             continue
-        if out and _wrapped(last, m.group(), text[out[-1][1]:m.start()]):
+        # A line that continues a sentence: no blank line before it (one line break since the
+        # last line kept), the previous line does not end a sentence, and this one starts in
+        # lower case.
+        if out and text.count("\n", out[-1][1], m.start()) == 1 and not (
+                _LINE_ENDS_SENTENCE.search(last)) and line.lstrip()[:1].islower():
             out[-1] = (out[-1][0], m.end())
         else:
-            out.append((m.start(), m.end()))
-        last = m.group()
+            out.append(m.span())
+        last = line
     return out
-
-
-def _wrapped(previous: str, line: str, gap: str) -> bool:
-    # A line that continues a sentence: no blank line before it, the previous line does not end
-    # a sentence, and this one starts in lower case.
-    return gap.count("\n") == 1 and not _LINE_ENDS_SENTENCE.search(previous) and (
-        line.lstrip()[:1].islower()
-    )
 
 
 def count_sentences(text: str) -> int:
