@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ._brief import NumberCategory, Qualifier
 from ._gazetteer import MONTHS
@@ -188,16 +189,13 @@ class Sense:
         return self.rule in _FIRM_RULES and self.category is not C.other
 
 
-class _Tok:
+class _Tok(NamedTuple):
     """A word (lower-cased) or a figure of the sentence, with its offsets."""
 
-    __slots__ = ("end", "fig", "low", "start")
-
-    def __init__(self, low: str, start: int, end: int, fig: int = -1) -> None:
-        self.low = low
-        self.start = start
-        self.end = end
-        self.fig = fig  # index of the figure this token stands for, -1 for a word
+    low: str
+    start: int
+    end: int
+    fig: int = -1  # index of the figure this token stands for, -1 for a word
 
 
 class Reading:
@@ -606,15 +604,28 @@ _UNDECIDED = Sense(C.other, frozenset({C.other}), "none")
 
 
 def _tokens(sentence: str, mentions: list[Mention]) -> list[_Tok]:
+    # Words from a lower-cased copy when that keeps the offsets (ASCII: the usual case), each
+    # made by tuple.__new__: no Python-level __init__ for each of ~25 tokens a sentence.
+    low = sentence.lower() if sentence.isascii() else None
     out: list[_Tok] = []
     pos = 0
     for k, m in enumerate(mentions):
-        out += [_Tok(t.group().lower(), t.start(), t.end())
-                for t in _TOKEN.finditer(sentence, pos, m.start)]
+        out += _words_between(sentence, low, pos, m.start)
         out.append(_Tok(_FIG, m.start, m.end, k))
         pos = m.end
-    out += [_Tok(t.group().lower(), t.start(), t.end()) for t in _TOKEN.finditer(sentence, pos)]
+    out += _words_between(sentence, low, pos, len(sentence))
     return out
+
+
+def _words_between(sentence: str, low: str | None, start: int, end: int) -> list[_Tok]:
+    if low is not None:
+        return [_new_tok(_Tok, (t.group(), t.start(), t.end(), -1))
+                for t in _TOKEN.finditer(low, start, end)]
+    return [_new_tok(_Tok, (t.group().lower(), t.start(), t.end(), -1))
+            for t in _TOKEN.finditer(sentence, start, end)]
+
+
+_new_tok = tuple.__new__
 
 
 def _cue_at(toks: list[_Tok], j: int) -> tuple[NumberCategory, int] | None:
