@@ -60,15 +60,18 @@ class FakeChatModel(ChatModel):
     model sent as JSON, a :class:`ChatReply`, a :class:`Reply` as the fake server would send
     it, an exception to raise, or a function of the request returning any of these); with
     nothing scripted, it answers with the extractive brief of the request's article. Every
-    request is kept in ``requests``; tokens are counted at 4 characters each."""
+    request is kept in ``requests``; tokens are counted at 4 characters each. Its briefs are
+    not cached unless ``cacheable=True`` (a test of caching)."""
 
     engine = "fake"
 
     def __init__(self, *replies: Script, model_name: str = "fake-model",
-                 context_tokens: int | None = None) -> None:
+                 context_tokens: int | None = None, cacheable: bool = False) -> None:
         self._queue: deque[Script] = deque(replies)
         self.model_name = model_name
         self.context_tokens = context_tokens
+        # Off unless asked for: a test's fake briefs must not land in the user's real cache.
+        self.cacheable = cacheable
         self.requests: list[ChatRequest] = []
         self.closed = False
 

@@ -251,7 +251,7 @@ def test_cached_result_reports_nothing_spent(tmp_path: Path) -> None:
 
 
 def test_second_brief_from_the_cache_spends_no_tokens(baghouz: str, tmp_path: Path) -> None:
-    fake = FakeChatModel()
+    fake = FakeChatModel(cacheable=True)
 
     def make() -> Summarizer:
         return Summarizer(chat_model=fake, cache_dir=tmp_path)
@@ -268,7 +268,7 @@ def test_cached_batch_records_spend_nothing_and_count_no_retries(baghouz: str,
                                                                  tmp_path: Path) -> None:
     articles = [("a", baghouz), ("b", baghouz.replace("Baghouz", "Hajin"))]
     progress: list[Progress] = []
-    fake = FakeChatModel("not a brief")  # the first article needs a re-ask
+    fake = FakeChatModel("not a brief", cacheable=True)  # the first article needs a re-ask
     options: dict[str, Any] = {"chat_model": fake, "cache_dir": tmp_path, "concurrency": 1}
     first = list(summarize_many(articles, **options))
     assert sum(len(i.result.meta.attempt_log) for i in first if i.result) == 3
@@ -290,7 +290,7 @@ def test_briefs_go_on_with_a_broken_cache(baghouz: str, tmp_path: Path,
                                           damage: Callable[[Path], None]) -> None:
     folder = tmp_path / "cache"
     damage(folder)
-    fake = FakeChatModel()
+    fake = FakeChatModel(cacheable=True)
     with Summarizer(chat_model=fake, cache_dir=folder) as summarizer:
         assert summarizer.summarize(baghouz).brief.situation
         assert summarizer.summarize(baghouz).brief.situation

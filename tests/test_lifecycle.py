@@ -52,8 +52,8 @@ def test_with_closes_the_connections_and_the_loop() -> None:
             s.summarize(ARTICLE)
             s.summarize(ARTICLE)
             assert sockets() > before  # a kept-alive connection, while in use
-        assert settled(sockets, before) == before
-        assert settled(threading.active_count, threads) == threads
+        assert settled(sockets, before) <= before  # (another test's may close meanwhile)
+        assert settled(threading.active_count, threads) <= threads
 
 
 def test_sync_calls_from_inside_a_loop_close_their_thread_too() -> None:
@@ -66,8 +66,8 @@ def test_sync_calls_from_inside_a_loop_close_their_thread_too() -> None:
                 assert threading.active_count() > threads
 
         asyncio.run(inside())
-        assert settled(sockets, before) == before
-        assert settled(threading.active_count, threads) == threads
+        assert settled(sockets, before) <= before  # (another test's may close meanwhile)
+        assert settled(threading.active_count, threads) <= threads
 
 
 def test_async_with_closes_the_connections() -> None:
@@ -80,8 +80,8 @@ def test_async_with_closes_the_connections() -> None:
                 await s.asummarize(ARTICLE)
 
         asyncio.run(run())
-        assert settled(sockets, before) == before
-        assert settled(threading.active_count, threads) == threads
+        assert settled(sockets, before) <= before  # (another test's may close meanwhile)
+        assert settled(threading.active_count, threads) <= threads
 
 
 def test_what_the_caller_gave_stays_open() -> None:

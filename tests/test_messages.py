@@ -71,7 +71,7 @@ def test_lenient_drops_and_corrects_by_structure() -> None:
 
 
 def test_a_fallback_is_not_cached_and_a_good_brief_is(tmp_path: Path) -> None:
-    fake = FakeChatModel("{not json", "{not json")
+    fake = FakeChatModel("{not json", "{not json", cacheable=True)
     with Summarizer(chat_model=fake, reasks=0, cache_dir=tmp_path) as summarizer:
         first = summarizer.summarize(ARTICLE)
         assert first.fell_back

@@ -344,7 +344,7 @@ def test_callers_messages_are_never_mutated(baghouz: str) -> None:
 
 
 def test_identical_request_is_answered_from_the_cache(baghouz: str) -> None:
-    fake = FakeChatModel()
+    fake = FakeChatModel(cacheable=True)
     first = given(fake, cache=True).summarize(baghouz)
     second = given(fake, cache=True).summarize(baghouz)  # a new Summarizer, same cache folder
     assert len(fake.requests) == 1
