@@ -28,7 +28,7 @@ from ._errors import (
     TruncatedOutputError,
 )
 from ._extractive import extract
-from ._grounding import Article, Grounding, Problem, drop_unverified, ground, trim
+from ._grounding import ArticleIndex, Grounding, Problem, drop_unverified, ground, trim
 from ._parse import build_messages, parse_brief, reask_messages, salvage_brief
 from ._prompts import Prompts, compact
 from ._result import Attempt, AttemptReason, BriefWarning, Meta, Result, Usage, WarningCode
@@ -91,14 +91,14 @@ class Draft:
     trimmed: list[BriefWarning] = field(default_factory=list)
 
     @classmethod
-    def checked(cls, output: str, brief: Brief, art: Article) -> Draft:
+    def checked(cls, output: str, brief: Brief, art: ArticleIndex) -> Draft:
         """A brief trimmed of repeats and checked against its article."""
         brief, trimmed = trim(brief)
         report = ground(brief, art)
         return cls(output, brief, report.problems, report, trimmed)
 
 
-def read_reply(output: str, art: Article) -> Draft:
+def read_reply(output: str, art: ArticleIndex) -> Draft:
     """Parse, trim and ground one reply."""
     brief, problems = parse_brief(output)
     return Draft(output, None, problems) if brief is None else Draft.checked(output, brief, art)
@@ -216,7 +216,7 @@ class Briefing:
 
     async def _ask(self, article: str, max_tokens: int, may_split: bool) -> Draft:
         """Requests until a reply checks out, or the re-asks, tokens or time run out."""
-        art = Article(article)
+        art = ArticleIndex(article)
         first = build_messages(self.job.prompts, article)
         messages, reason, capped, reasks = first, AttemptReason.initial, False, 0
         while True:
@@ -250,7 +250,7 @@ class Briefing:
                 or s.token_budget is not None and self.ledger.usage.total_tokens >= s.token_budget
                 or time.monotonic() - self.started >= s.deadline)
 
-    def _salvaged(self, draft: Draft, art: Article) -> Draft:
+    def _salvaged(self, draft: Draft, art: ArticleIndex) -> Draft:
         """Lenient, with re-asks spent and no brief: the reply without its malformed items, if
         the rest is a brief (then checked against the article like any other)."""
         if draft.brief is not None or self.policy == "strict":

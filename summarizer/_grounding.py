@@ -114,7 +114,7 @@ def _words(text: str, strip: str) -> list[str]:
     return text.lower().strip(strip).split()
 
 
-class Article:
+class ArticleIndex:
     """An article prepared once for many look-ups: a case- and punctuation-folded view of it
     whose offsets are the article's own."""
 
@@ -304,7 +304,7 @@ def _digit_values(text: str) -> set[float]:
     return {v for m in find_mentions(text) if _DIGIT.search(m.text) for v in m.values}
 
 
-def _unfounded(art: Article, text: str) -> list[str]:
+def _unfounded(art: ArticleIndex, text: str) -> list[str]:
     """What a free text states that its article does not: digit figures, mid-sentence names."""
     messages = []
     if _DIGIT.search(text):
@@ -319,9 +319,9 @@ def _unfounded(art: Article, text: str) -> list[str]:
     return messages
 
 
-def ground(brief: Brief, article: str | Article) -> Grounding:
+def ground(brief: Brief, article: str | ArticleIndex) -> Grounding:
     """Check every evidence span, figure, name and free-text number of a brief against the article."""
-    check = _Check(article if isinstance(article, Article) else Article(article))
+    check = _Check(article if isinstance(article, ArticleIndex) else ArticleIndex(article))
     check.free_text("situation", None, None, brief.situation)
     for i, place in enumerate(brief.where):
         if not check.art.names(place):
@@ -349,7 +349,7 @@ class _Check:
     """One brief being checked against its article, with what its items share looked up once
     (several figures quote one sentence; sides and roles repeat from actor to actor)."""
 
-    def __init__(self, art: Article) -> None:
+    def __init__(self, art: ArticleIndex) -> None:
         self.art = art
         self.out = Grounding()
         self._stated_in: dict[str, set[float]] = {}
@@ -409,7 +409,7 @@ class _Check:
         return any(abs(v - s) < 1e-9 for s in self._stated_in[evidence])
 
 
-def _label_problems(art: Article, n: Figure, i: int, span: tuple[int, int],
+def _label_problems(art: ArticleIndex, n: Figure, i: int, span: tuple[int, int],
                     found: list[tuple[Reading, int]]) -> list[Problem]:
     """A figure's category, qualifier and source checked against the clause that states it
     (``found``: where in the article's sentences the figure's value stands, within its span)."""
@@ -448,7 +448,7 @@ _CATEGORY_WORDS = {
 }
 
 
-def _stated_at(art: Article, n: Figure, span: tuple[int, int]) -> list[tuple[Reading, int]]:
+def _stated_at(art: ArticleIndex, n: Figure, span: tuple[int, int]) -> list[tuple[Reading, int]]:
     """Where, inside its evidence, the article states the figure's value: (sentence, mention)."""
     out = []
     for p, j in art.sentences_of(*span):
@@ -488,7 +488,7 @@ def _around(reading: Reading, k: int, sense: Sense | None) -> str:
     return clip(" ".join(words), 100)
 
 
-def _named_near(art: Article, source: str, span: tuple[int, int]) -> bool:
+def _named_near(art: ArticleIndex, source: str, span: tuple[int, int]) -> bool:
     """True if every significant word of a source occurs in the evidence's sentence or the two
     before it: who said a figure is named where the article gives it."""
     which = art.sentences_of(*span)
@@ -509,7 +509,7 @@ def _named_near(art: Article, source: str, span: tuple[int, int]) -> bool:
 
 
 
-def _loosely_in(art: Article, phrase: str) -> bool:
+def _loosely_in(art: ArticleIndex, phrase: str) -> bool:
     """True if every significant word of a short phrase occurs in the article."""
     if art.names(phrase):
         return True

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 # Characters that differ between an article and a model's copy of it without changing meaning.
 _FOLD = {
@@ -16,43 +15,6 @@ _FOLD = {
     "\u2212": "-", "\u00ad": "",
     "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ",
 }
-
-
-@dataclass(frozen=True)
-class Folded:
-    """A case- and punctuation-folded copy of a text, with a map back to the original offsets."""
-
-    text: str
-    origin: tuple[int, ...]  # origin[i] = offset in the original of folded character i
-
-    def span(self, start: int, end: int) -> tuple[int, int]:
-        """Map a folded [start, end) back to the original text."""
-        return self.origin[start], self.origin[end - 1] + 1
-
-
-def fold(text: str) -> Folded:
-    """Lower-case, unify quotes and dashes, and collapse runs of white space to one space."""
-    out: list[str] = []
-    origin: list[int] = []
-    space = False
-    for i, ch in enumerate(text):
-        ch = _FOLD.get(ch, ch)
-        if not ch:
-            continue
-        if ch.isspace():
-            if out and not space:
-                out.append(" ")
-                origin.append(i)
-            space = True
-            continue
-        space = False
-        for c in ch.lower():
-            out.append(c)
-            origin.append(i)
-    if out and out[-1] == " ":
-        out.pop()
-        origin.pop()
-    return Folded("".join(out), tuple(origin))
 
 
 def fold_str(text: str) -> str:
