@@ -47,7 +47,7 @@ def serve(conn: Connection, latency: float) -> None:
 
     # Replies are precomputed: the default reply runs the extractive engine on every request,
     # which would measure the fake rather than the batch.
-    def responder(index: int, body: dict[str, Any]) -> Reply:
+    def responder(_index: int, body: dict[str, Any]) -> Reply:
         article = body["messages"][1]["content"].split("<<<ARTICLE\n", 1)[1]
         return Reply.text(briefs[article[:200]])
 

@@ -43,7 +43,7 @@ def main(n: int) -> None:
               "json_schema": {"name": "brief", "strict": True, "schema": model_schema()}}
     body = {"model": "m", "messages": messages, "max_tokens": 2048, "temperature": 0,
             "response_format": schema}
-    with FakeOpenAIServer(responder=lambda i, body: Reply.text(reply)) as server, \
+    with FakeOpenAIServer(responder=lambda _i, _body: Reply.text(reply)) as server, \
             openai.OpenAI(base_url=server.url, api_key="x", max_retries=0) as raw_sync, \
             Summarizer(engine="openai", base_url=server.url, model="m", cache=False) as ours:
         loop = asyncio.new_event_loop()

@@ -28,7 +28,8 @@ from ._errors import (
     TruncatedOutputError,
 )
 from ._extractive import extract
-from ._grounding import ArticleIndex, Grounding, Problem, drop_unverified, ground, trim
+from ._grounding import Grounding, Problem, drop_unverified, ground, trim
+from ._index import ArticleIndex
 from ._parse import build_messages, parse_brief, reask_messages, salvage_brief
 from ._prompts import Prompts, compact
 from ._result import Attempt, AttemptReason, BriefWarning, Meta, Result, Usage, WarningCode

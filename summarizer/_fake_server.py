@@ -288,7 +288,7 @@ class _Handler(BaseHTTPRequestHandler):
     # Nagle's algorithm with delayed ACKs would stall each small reply by ~40 ms.
     disable_nagle_algorithm = True
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002, ARG002 - quiet
         return
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming

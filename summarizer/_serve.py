@@ -222,7 +222,7 @@ def _lifespan(summarizer: Summarizer,
     """The app's lifespan: nothing to start; on shutdown, close the engine and the worker."""
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         try:
             yield
         finally:
@@ -303,7 +303,7 @@ def _add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _on_unexpected)
 
 
-async def _on_service_error(request: Request, exc: Exception) -> JSONResponse:
+async def _on_service_error(_request: Request, exc: Exception) -> JSONResponse:
     err = classify(exc)
     if err.status >= 500 and not isinstance(exc, ServiceError):
         # A 500 is ours to fix; a 502 or 504, the model's.
@@ -312,19 +312,19 @@ async def _on_service_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(err.status, err.type, err.message, err.headers)
 
 
-async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     return error_response(422, "validation_error", describe(exc.errors()))
 
 
-async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _on_http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     kind = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
     return error_response(exc.status_code, kind, str(exc.detail),
                           dict(exc.headers) if exc.headers else None)
 
 
-async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+async def _on_unexpected(_request: Request, _exc: Exception) -> JSONResponse:
     # Only for a failure in FastAPI's own layers above Guard, which handles the rest.
     return error_response(500, "internal_error", "internal server error")
 

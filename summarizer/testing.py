@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 from collections import deque
 from collections.abc import Callable
@@ -207,10 +208,8 @@ def main(argv: list[str] | None = None) -> None:
         parser.exit(1, f"{parser.prog}: error: cannot listen on 127.0.0.1:{args.port}: "
                        f"{exc.strerror or exc}\n")
     print(f"fake OpenAI server on {server.url} (Ctrl-C to stop)", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ loaded model behind, and leave alone what the caller gave it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 import time
@@ -24,10 +25,8 @@ def sockets() -> int:
     fds = Path("/proc/self/fd")
     count = 0
     for fd in fds.iterdir():
-        try:
+        with contextlib.suppress(OSError):  # closed while listed
             count += os.readlink(fd).startswith("socket:")
-        except OSError:  # closed while listed
-            pass
     return count
 
 

@@ -144,10 +144,7 @@ def batch(inputs: tuple[str, ...], out: str, concurrency: int, rpm: float | None
     log.info("engine: %s (%s)", engine, reason)
     stdin = sys.stdin if "-" in inputs else None
     items: list[BatchInput] = collect_inputs(inputs, stdin=stdin)
-    if out == "-":
-        output = JsonlOutput(stream=sys.stdout.buffer)
-    else:
-        output = JsonlOutput(out)
+    output = JsonlOutput(stream=sys.stdout.buffer) if out == "-" else JsonlOutput(out)
     try:
         output.open()
     except OSError as exc:
