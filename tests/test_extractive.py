@@ -217,7 +217,8 @@ _TRICKY = [
 
 @pytest.mark.parametrize("text", _TRICKY + [p.read_text(encoding="utf-8") for p in ARTICLES])
 def test_group_search_near_heads_equals_finditer(text: str) -> None:
-    from summarizer._extractive import _GROUP_HEAD, _GROUP_RE, _finditer_near
+    from summarizer._extractive._lexicon import _GROUP_HEAD, _GROUP_RE
+    from summarizer._extractive._match import _finditer_near
 
     plain = [(m.span(), m.groups()) for m in _GROUP_RE.finditer(text)]
     assert [(m.span(), m.groups()) for m in _finditer_near(_GROUP_RE, _GROUP_HEAD, text)] == plain
@@ -229,7 +230,7 @@ def test_group_search_near_heads_equals_finditer(text: str) -> None:
     "could\u00a0fear\u2019s will_ 9may mayor wouldn\u2019t",
 ])
 def test_forward_cues_equal_case_blind_patterns(text: str) -> None:
-    from summarizer._extractive import _FORWARD_STRONG, _FORWARD_WEAK, _forward_cues
+    from summarizer._extractive._outlook import _FORWARD_STRONG, _FORWARD_WEAK, _forward_cues
 
     expected = (len(_FORWARD_STRONG.findall(text)), len(_FORWARD_WEAK.findall(text)))
     assert _forward_cues(text) == expected
@@ -294,7 +295,7 @@ def test_known_org_with_appositive_is_no_person() -> None:
 
 
 def test_adjective_general_is_no_rank_and_hospitals_are_facilities() -> None:
-    from summarizer._extractive import _org_kind
+    from summarizer._extractive._kinds import _org_kind
 
     text = ("Ajmi Lourimi, a member of the party's general secretariat, said the vote would go "
             "ahead.")
