@@ -25,7 +25,16 @@ from ._lexicon import (
     UNITS_OF,
 )
 from ._sense import Sense
-from ._tokens import ASIDE_FIRST, CUE_LEN, after_only, aside_word, cue_at, np_word, plural
+from ._tokens import (
+    ASIDE_FIRST,
+    CUE_LEN,
+    Tok,
+    after_only,
+    aside_word,
+    cue_at,
+    np_word,
+    plural,
+)
 
 if TYPE_CHECKING:
     from ._reading import Reading
@@ -87,18 +96,7 @@ def predicate(r: Reading, j: int) -> tuple[list[NumberCategory], str] | None:
     """The figure's own verb or adjective after its noun phrase: "were killed", "dead",
     "have been killed and injured", "were among the dead", "from 18 nations were killed"."""
     toks = r.toks
-    j = skip_list(r, skip_phrase(r, skip_aside(r, j)))
-    bare = True  # a participle with no auxiliary: "12 people killed", "40 officers stationed"
-    while j < len(toks) and (toks[j].low in AUX and toks[j].low != "to" or toks[j].low == "to"
-                             and j + 1 < len(toks) and (toks[j + 1].low in ("be", "have")
-                                                        or cue_at(toks, j + 1) is not None)
-                             or not bare and toks[j].low.endswith("ly")):
-        j += 1  # "are internally displaced": an adverb after an auxiliary
-        bare = False
-    if j < len(toks) and toks[j].low == "among":  # "were among the dead / those killed"
-        j += 1
-        while j < len(toks) and toks[j].low in ("the", "those", "them"):
-            j += 1
+    j, bare = _verb_start(toks, skip_list(r, skip_phrase(r, skip_aside(r, j))))
     found = cue_at(toks, j) or after_only(toks, j)
     if found and bare and toks[j].low == "held" and (
             j + 1 >= len(toks) or toks[j + 1].low not in HELD_BY):
@@ -117,18 +115,43 @@ def predicate(r: Reading, j: int) -> tuple[list[NumberCategory], str] | None:
         if later is not None:
             described = found[0]  # what the participle says stays true of them
             j, found = later
-    categories, cue_end = [found[0]], j + found[1]
-    # "killed and injured", "killed, wounded or missing"
-    while cue_end + 1 < len(toks) and toks[cue_end].low in ("and", "or", ","):
-        more = cue_at(toks, cue_end + 1)
+    categories, cue_end = _listed_cues(toks, found[0], j + found[1])
+    if described is not None and described not in categories:
+        categories.append(described)
+    return categories, r.sentence[toks[j].start:toks[cue_end - 1].end]
+
+
+def _verb_start(toks: list[Tok], j: int) -> tuple[int, bool]:
+    """Past the auxiliaries and adverbs before a verb ("have since been", "are internally")
+    and an "among the": where the verb or adjective may stand, and whether it stands bare (a
+    participle with no auxiliary: "12 people killed", "40 officers stationed")."""
+    bare = True
+    while j < len(toks) and (toks[j].low in AUX and toks[j].low != "to" or toks[j].low == "to"
+                             and j + 1 < len(toks) and (toks[j + 1].low in ("be", "have")
+                                                        or cue_at(toks, j + 1) is not None)
+                             or not bare and toks[j].low.endswith("ly")):
+        j += 1  # "are internally displaced": an adverb after an auxiliary
+        bare = False
+    if j < len(toks) and toks[j].low == "among":  # "were among the dead / those killed"
+        j += 1
+        while j < len(toks) and toks[j].low in ("the", "those", "them"):
+            j += 1
+    return j, bare
+
+
+def _listed_cues(toks: list[Tok], first: NumberCategory, end: int) -> tuple[
+        list[NumberCategory], int]:
+    """The categories of a cue ending at token end and of those listed after it ("killed and
+    injured", "killed, wounded or missing"), and where the last ends."""
+    categories = [first]
+    while end + 1 < len(toks) and toks[end].low in ("and", "or", ","):
+        more = cue_at(toks, end + 1)
         if more is None:
             break
         if more[0] not in categories:
             categories.append(more[0])
-        cue_end += 1 + more[1]
-    if described is not None and described not in categories:
-        categories.append(described)
-    return categories, r.sentence[toks[j].start:toks[cue_end - 1].end]
+        end += 1 + more[1]
+    return categories, end
 
 
 def main_verb(r: Reading, j: int) -> tuple[int, tuple[NumberCategory, int]] | None:
