@@ -217,11 +217,11 @@ _TRICKY = [
 
 @pytest.mark.parametrize("text", _TRICKY + [p.read_text(encoding="utf-8") for p in ARTICLES])
 def test_group_search_near_heads_equals_finditer(text: str) -> None:
-    from summarizer._extractive._lexicon import _GROUP_HEAD, _GROUP_RE
+    from summarizer._extractive._lexicon import GROUP_HEAD, GROUP_RE
     from summarizer._extractive._match import _finditer_near
 
-    plain = [(m.span(), m.groups()) for m in _GROUP_RE.finditer(text)]
-    assert [(m.span(), m.groups()) for m in _finditer_near(_GROUP_RE, _GROUP_HEAD, text)] == plain
+    plain = [(m.span(), m.groups()) for m in GROUP_RE.finditer(text)]
+    assert [(m.span(), m.groups()) for m in _finditer_near(GROUP_RE, GROUP_HEAD, text)] == plain
 
 
 @pytest.mark.parametrize("text", [

@@ -10,24 +10,24 @@ from ._attribution import _Ctx
 from ._kinds import _THE, _org_kind, _weak_armed_name
 from ._layout import _Sent
 from ._lexicon import (
-    _ACTOR_SKIP,
-    _ARMED_CONTEXT,
-    _COUNTRY_SET,
-    _CUE_KIND,
-    _CUE_RE,
-    _GROUP_HEAD,
-    _GROUP_LEAD_SKIP,
-    _GROUP_RE,
-    _KNOWN_RE,
-    _METONYM_SET,
-    _ORG_HEAD,
-    _QUALIFIER_SET,
-    _REGIONS,
-    _SPEAKING_BODIES,
-    _SPEECH,
-    _TERRITORY_SET,
-    _TITLE_RE,
-    _TITLE_SPLIT,
+    ACTOR_SKIP,
+    ARMED_CONTEXT,
+    COUNTRY_SET,
+    CUE_KIND,
+    CUE_RE,
+    GROUP_HEAD,
+    GROUP_LEAD_SKIP,
+    GROUP_RE,
+    KNOWN_RE,
+    METONYM_SET,
+    ORG_HEAD,
+    QUALIFIER_SET,
+    REGIONS,
+    SPEAKING_BODIES,
+    SPEECH,
+    TERRITORY_SET,
+    TITLE_RE,
+    TITLE_SPLIT,
 )
 from ._match import _finditer_near, _word_at
 from ._roles import _BACKED_BEFORE, _BACKED_WORDS, _backed_by, _description, _role, _side_of, _title_before
@@ -43,7 +43,7 @@ _NAME_SEQ = re.compile(
 _ACT_AFTER = re.compile(
     rf"^\s*(?:'s\s+\w+\s+)?(?:,[^,]{{2,80}},\s*)?(?:has |have |had |also |later |on \w+ |"
     rf"would |will |could |did not |does not |is |was |were |are )?"
-    rf"(?:{_SPEECH}|called|urged|launched|attacked|struck|killed|captured|claimed|denied|"
+    rf"(?:{SPEECH}|called|urged|launched|attacked|struck|killed|captured|claimed|denied|"
     rf"accused|blamed|backed|sent|carried|fired|shelled|condemned|agreed|vowed|threatened|"
     rf"responded|retook|seized|stormed|deployed|pledged|suspended|apologized|pressed|"
     rf"stepped|traded|waged|wants|hoped|signed|met|recaptured|targeted|authorized|"
@@ -58,7 +58,7 @@ _APPOS = re.compile(
 )
 _SPEAKS_AFTER = re.compile(
     rf"^\s*(?:,[^,]{{2,150}},\s*|\s+(?:of|from)\s+(?:the\s+)?[^,.]{{2,60}}?\s+)?"
-    rf"(?:has |had |also |later |then )?(?:{_SPEECH})\b"
+    rf"(?:has |had |also |later |then )?(?:{SPEECH})\b"
 )
 _ADJ_END = re.compile(r"-(?:linked|backed|led|held|run|allied|affiliated|inspired)$")
 _ADJ_AFTER = re.compile(r"^-(?:linked|backed|led|held|run|allied|affiliated|inspired)")
@@ -108,9 +108,9 @@ def _is_personlike(name: str) -> bool:
     words = name.split()
     if not 2 <= len(words) <= 5:
         return False
-    if _ORG_HEAD.search(name) or name.lower() in _COUNTRY_SET or name.lower() in KNOWN_ORGS:
+    if ORG_HEAD.search(name) or name.lower() in COUNTRY_SET or name.lower() in KNOWN_ORGS:
         return False  # "Amnesty International, a London-based rights group": no person
-    if any(w.lower() in _ACTOR_SKIP or w.lower() in _COUNTRY_SET for w in words):
+    if any(w.lower() in ACTOR_SKIP or w.lower() in COUNTRY_SET for w in words):
         return False
     return all(w[0].isupper() or w.lower() in ("al", "bin", "de", "van", "von") or
                w.startswith("al-") for w in words) and not any(w.isupper() and len(w) > 1
@@ -123,11 +123,11 @@ def _group_key(qual: str, head: str) -> str:
     if kind == "civilians":
         return "civilians"
     words = qual.split()
-    caps = [w for w in words if w[:1].isupper() and w.lower() not in _ACTOR_SKIP]
+    caps = [w for w in words if w[:1].isupper() and w.lower() not in ACTOR_SKIP]
     if caps:
         tag = caps[0].lower().rstrip("'s")
     else:
-        tag = "|".join(sorted(w.lower() for w in words if w.lower() in _QUALIFIER_SET))
+        tag = "|".join(sorted(w.lower() for w in words if w.lower() in QUALIFIER_SET))
     return f"{kind}:{tag}"
 
 
@@ -174,13 +174,13 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
             start = s.start + m.start()
             # Drop sentence-initial function words ("The", "But", "In").
             words = seq.split()
-            while words and words[0].lower().strip(".,") in _ACTOR_SKIP:
+            while words and words[0].lower().strip(".,") in ACTOR_SKIP:
                 start += len(words[0]) + 1
                 words = words[1:]
             if not words:
                 continue
             seq = _split_name(" ".join(words))
-            if not seq or seq.lower() in _ACTOR_SKIP:
+            if not seq or seq.lower() in ACTOR_SKIP:
                 continue
             pos_in_sent = start - s.start
             before = s.text[max(0, pos_in_sent - 60):pos_in_sent]
@@ -189,7 +189,7 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
             # Split a title off the front: "U.S. President Donald Trump".
             title_kind: str | None = None
             # A title needs a name after it; seq's words are joined by single spaces.
-            tm = _TITLE_SPLIT.match(seq) if " " in seq else None
+            tm = TITLE_SPLIT.match(seq) if " " in seq else None
             if tm and len(tm.group("rest").split()) >= 1:
                 title_kind = TITLES.get(tm.group("title").lower())
                 pre = tm.group("pre").strip()
@@ -213,7 +213,7 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
                 ctx.orgs.append((start, full))
                 continue
             if _is_personlike(seq):
-                cue_title = _TITLE_RE.search(before)
+                cue_title = TITLE_RE.search(before)
                 appos = _APPOS.match(after)
                 speaks = _SPEAKS_AFTER.match(after) or _SPEECH_END.search(before)
                 framed = _COMMA_END.search(before) and _COMMA_START.match(after)
@@ -268,18 +268,18 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
                         kind = _org_kind(seq) or "other"
                         add(low, seq, kind, s, start, start + len(seq))
                         ctx.orgs.append((start, seq))
-                    elif (low in _COUNTRY_SET and low not in _TERRITORY_SET
-                          or low in _METONYM_SET) and (
+                    elif (low in COUNTRY_SET and low not in TERRITORY_SET
+                          or low in METONYM_SET) and (
                         _ACT_AFTER.match(after) and not _PREP_END.search(before)
                         or _BACKED_BY_END.search(before)
                     ):
                         add("c:" + low, seq, "government", s, start, start + len(seq))
                 continue
-            if is_known or _ORG_HEAD.search(seq):
+            if is_known or ORG_HEAD.search(seq):
                 base = _THE_CAP.sub("", seq)
                 kind = _org_kind(base) or "other"
                 if kind == "other" and not is_known and _weak_armed_name(base.lower()) and \
-                        _ARMED_CONTEXT.search(s.text):
+                        ARMED_CONTEXT.search(s.text):
                     kind = "non_state_armed_group"  # "the X Front claimed the attack"
                 if kind == "media" and _self_outlet(text, base):
                     continue
@@ -294,16 +294,16 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
                 add(key, base, kind, s, start, start + len(base))
                 ctx.orgs.append((start, base))
                 continue
-            if (low in _COUNTRY_SET and low not in _TERRITORY_SET) or low in _METONYM_SET:
+            if (low in COUNTRY_SET and low not in TERRITORY_SET) or low in METONYM_SET:
                 if _ACT_AFTER.match(after) and not _PREP_AT_END.search(before) or \
                         _BACKED_BY_END.search(before):
                     add("c:" + low, seq, "government", s, start, start + len(seq))
 
         # Common-noun groups: "Israeli forces", "troops loyal to Kiir", "civilians".
-        for m in _finditer_near(_GROUP_RE, _GROUP_HEAD, s.text):
+        for m in _finditer_near(GROUP_RE, GROUP_HEAD, s.text):
             qual, head = m.group("qual"), m.group("head")
             qwords = qual.split()
-            while qwords and qwords[0].lower() in _GROUP_LEAD_SKIP:
+            while qwords and qwords[0].lower() in GROUP_LEAD_SKIP:
                 qwords = qwords[1:]
             qual = " ".join(qwords)
             name = (qual + " " + head).strip() + (m.group("loyal") or "").rstrip()
@@ -332,7 +332,7 @@ def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
             if prev is not None and len(name.split()) > len(prev.name.split()) and prev.score < 2:
                 prev.name = name
             g = add("g:" + key, name, kind, s, start, s.start + m.end())
-            if head.lower() in _SPEAKING_BODIES:
+            if head.lower() in SPEAKING_BODIES:
                 ctx.orgs.append((start, name))  # "the U.S.-led coalition ..., it said"
             if g.side is None:
                 g.side = _side_of(m.group("qual"), m.group("loyal") or "")
@@ -347,9 +347,7 @@ _CREDIT_LINE = re.compile(r"(?:Reporting|Editing) by")
 
 def _self_outlet(text: str, name: str) -> bool:
     """True if a media name is the article's own outlet ('told Reuters', credits, captions)."""
-    if name.lower() == "reuters" and _CREDIT_LINE.search(text):
-        return True
-    return False
+    return name.lower() == "reuters" and _CREDIT_LINE.search(text) is not None
 
 
 def _kind_hits(context: str, found: dict[str, _Actor],
@@ -366,12 +364,12 @@ def _kind_hits(context: str, found: dict[str, _Actor],
             continue
         for at in _word_at(context, a.name):
             hits.append((at, a.kind, True, at + len(a.name)))
-    for m in _KNOWN_RE.finditer(low):
+    for m in KNOWN_RE.finditer(low):
         hits.append((m.start(), KNOWN_ORGS[m.group()], True, m.end()))
-    for m in _CUE_RE.finditer(low):
+    for m in CUE_RE.finditer(low):
         if m.group() == "general" and _GENERAL_ADJ.match(low, m.end()):
             continue  # "the general secretariat": an adjective, not a rank
-        hits.append((m.start(), _CUE_KIND[m.group()], False, m.end()))
+        hits.append((m.start(), CUE_KIND[m.group()], False, m.end()))
     return hits
 
 
@@ -404,7 +402,7 @@ def _owner_kind(before: str, persons: dict[str, _Actor]) -> str | None:
     m = _POSSESSOR_END.search(before)
     if m:
         for a in persons.values():
-            if a.person and m.group(1) in a.aliases:
+            if m.group(1) in a.aliases:
                 return a.kind
     return None
 
@@ -413,12 +411,12 @@ def _select_actors(cands: list[_Actor]) -> list[_Actor]:
     """Keep parties that matter: people and named organisations, groups mentioned with weight."""
     out = []
     for a in cands:
-        if a.name.lower() in _REGIONS:
+        if a.name.lower() in REGIONS:
             continue
-        if GENERIC_MIN and a.name.lower() in GROUP_HEADS and a.kind != "civilians" and \
+        if a.name.lower() in GROUP_HEADS and a.kind != "civilians" and \
                 a.score < GENERIC_MIN:
             continue  # a bare "fighters" mentioned once is background
-        if a.kind == "other" and not a.person and a.score < 2 and not _ORG_HEAD.search(a.name):
+        if a.kind == "other" and not a.person and a.score < 2 and not ORG_HEAD.search(a.name):
             continue
         out.append(a)
     out.sort(key=lambda a: a.first)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from .._text import fold_str, has_words, name_words
 from ._layout import _Sent
-from ._lexicon import _DOCUMENTS, _NOBODY, _PRONOUNS, _QUOTE_MARKS
+from ._lexicon import DOCUMENTS, NOBODY, ONE_TO_TWELVE, PRONOUNS, QUOTE_MARKS, TENS
 from ._said import _DIGIT, _clean_source, _is_kind_word, _Said, _said_by
 
 
@@ -63,9 +63,9 @@ def _cited(sents: list[_Sent], i: int, ctx: _Ctx) -> list[_Said]:
 
 
 # A sentence that carries on the report before it: it opens with a figure or a pronoun.
-_GOES_ON = re.compile(r"^(?:\d|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-                      r"twenty|thirty|forty|fifty|hundreds|dozens|another|they|he|she|it)\b)",
-                      re.I)
+_GOES_ON = re.compile(
+    r"^(?:\d|(?:" + "|".join([*ONE_TO_TWELVE, *TENS, "hundreds", "dozens"])
+    + r"|another|they|he|she|it)\b)", re.I)
 
 
 def _source_of(said: list[_Said], at: int) -> str | None:
@@ -88,25 +88,25 @@ def _resolve(sents: list[_Sent], i: int, ctx: _Ctx, found: _Said) -> str | None:
     low = who.lower()
     since = sents[max(0, i - 2)].start
     here = sent.start + found.where
-    if low in _PRONOUNS or _is_kind_word(raw):
-        if _PRONOUNS.get(low) == "person":
+    if low in PRONOUNS or _is_kind_word(raw):
+        if PRONOUNS.get(low) == "person":
             return _latest(ctx.people, here, since)
         # "it said": the body this sentence opens with, else the last body that spoke, else
         # the last one named; "the group said": the last body that spoke, else one this
         # sentence names ("The group, also known as MSF, said"); "the report found": the last
         # body that spoke.
-        document = low.split()[-1] in _DOCUMENTS
-        opens = low in _PRONOUNS and not sent.text.startswith(_QUOTE_MARKS)
-        named = not document and low not in _PRONOUNS
+        document = low.split()[-1] in DOCUMENTS
+        opens = low in PRONOUNS and not sent.text.startswith(QUOTE_MARKS)
+        named = not document and low not in PRONOUNS
         subject = _first(ctx.orgs, sent.start, here) if opens else None
         if subject and _DIGIT.search(sent.text[:sent.text.find(subject)]):
             subject = None  # "At least 9 police officers were wounded, it said": no subject body
         body = (subject
                 or _last_source(ctx, sents, i, since, people=False)
                 or named and _latest(ctx.orgs, here, sent.start)
-                or low in _PRONOUNS and _latest(ctx.orgs, sent.start, since) or None)
+                or low in PRONOUNS and _latest(ctx.orgs, sent.start, since) or None)
         return body if body and _named_near(sents, i, body) else None
-    if low in _NOBODY or low.split()[-1] in _DOCUMENTS and len(low.split()) == 1:
+    if low in NOBODY or low.split()[-1] in DOCUMENTS and len(low.split()) == 1:
         return None
     for _, person in ctx.people:
         if who != person and who.endswith(person):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .._gazetteer import KNOWN_ORGS
-from ._lexicon import _ARMED_NAME_RE, _CUE_KIND, _CUE_RE, _KNOWN_LONG_RE, _WEAK_ARMED, _WEAK_ARMED_HEAD
+from ._lexicon import ARMED_NAME_RE, CUE_KIND, CUE_RE, KNOWN_LONG_RE, WEAK_ARMED, WEAK_ARMED_HEAD
 
 _THE = re.compile(r"^the\s+")
 
@@ -18,10 +18,10 @@ _INSTITUTION_LOW = re.compile(r"\b(?:university|hospital|airways|clinic|school|c
 def _kind_from_cues(text: str, prefer_near_end: bool = True) -> str | None:
     """The kind a context implies, from the cue nearest its end (or start)."""
     best: tuple[int, str] | None = None
-    for m in _CUE_RE.finditer(text.lower()):
+    for m in CUE_RE.finditer(text.lower()):
         pos = m.end() if prefer_near_end else -m.start()
         if best is None or pos > best[0]:
-            best = (pos, _CUE_KIND[m.group()])
+            best = (pos, CUE_KIND[m.group()])
     return best[1] if best else None
 
 
@@ -31,7 +31,7 @@ def _org_kind(name: str) -> str | None:
         low = _THE.sub("", low)
     if low in KNOWN_ORGS:
         return KNOWN_ORGS[low]
-    m = _KNOWN_LONG_RE.search(low)
+    m = KNOWN_LONG_RE.search(low)
     if m:
         return KNOWN_ORGS[m.group()]
     if "force" in low and _STATE_FORCES.search(low):  # both patterns hold "force"
@@ -48,9 +48,9 @@ def _org_kind(name: str) -> str | None:
 
 def _weak_armed_name(low: str) -> bool:
     """True if only a "group"/"front"/"movement" head would make a name an armed group."""
-    if not _WEAK_ARMED_HEAD.search(low):
+    if not WEAK_ARMED_HEAD.search(low):
         return False
-    for cm in _CUE_RE.finditer(low):
-        if _CUE_KIND[cm.group()] == "non_state_armed_group" and cm.group() not in _WEAK_ARMED:
+    for cm in CUE_RE.finditer(low):
+        if CUE_KIND[cm.group()] == "non_state_armed_group" and cm.group() not in WEAK_ARMED:
             return False
-    return not _ARMED_NAME_RE.search(low)
+    return not ARMED_NAME_RE.search(low)

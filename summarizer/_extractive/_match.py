@@ -9,7 +9,7 @@ from collections.abc import Iterator
 def _finditer_near(rx: re.Pattern[str], head: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     """rx.finditer(text), trying rx only where one of its head words is near.
 
-    For patterns such as _GROUP_RE: a head word (matched by ``head``, e.g. "forces"), preceded
+    For patterns such as GROUP_RE: a head word (matched by ``head``, e.g. "forces"), preceded
     within the match by at most three words, each followed by white space. A match whose head is
     at h thus starts no earlier than three words before h, so the leftmost match at or after
     ``cur`` starts no earlier than the least such bound over the heads at or after ``cur``.

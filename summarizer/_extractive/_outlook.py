@@ -8,22 +8,22 @@ from .._brief import Outlook, Signal
 from .._text import alternation, has_case_trap
 from ._attribution import _attribution, _Ctx
 from ._layout import _Sent
-from ._lexicon import _STRONG_CUES, _STRONG_SET, _WEAK_CUES
+from ._lexicon import STRONG_CUES, STRONG_SET, WEAK_CUES
 
-_FORWARD_STRONG = re.compile(r"\b" + alternation(_STRONG_CUES) + r"\b", re.I)
-_FORWARD_WEAK = re.compile(r"\b" + alternation(_WEAK_CUES) + r"\b", re.I)
+_FORWARD_STRONG = re.compile(r"\b" + alternation(STRONG_CUES) + r"\b", re.I)
+_FORWARD_WEAK = re.compile(r"\b" + alternation(WEAK_CUES) + r"\b", re.I)
 # The same cues, case-sensitive, for lower-cased text (faster than re.I), a look-behind first
-# as for _KNOWN_RE.
+# as for KNOWN_RE.
 # Both kinds in one scan: whole-word matches of one kind never overlap the other's (the weak cues
 # are single words, and no word inside a strong phrase is one), so the counts are the same.
-_FORWARD_CUE_LOW = re.compile(r"(?<!\w)" + alternation(_STRONG_CUES + _WEAK_CUES) + r"\b")
+_FORWARD_CUE_LOW = re.compile(r"(?<!\w)" + alternation(STRONG_CUES + WEAK_CUES) + r"\b")
 
 
 def _forward_cues(text: str) -> tuple[int, int]:
     """How many strong and weak forward-looking cues a sentence has."""
     if not has_case_trap(text):  # then lower() and re.I agree (see CASE_TRAPS)
         found = _FORWARD_CUE_LOW.findall(text.lower())
-        strong = sum(cue in _STRONG_SET for cue in found)
+        strong = sum(cue in STRONG_SET for cue in found)
         return strong, len(found) - strong
     return len(_FORWARD_STRONG.findall(text)), len(_FORWARD_WEAK.findall(text))
 
@@ -36,7 +36,7 @@ def _outlook(sents: list[_Sent], ctx: _Ctx) -> Outlook:
     """Forward-looking sentences, with who says so."""
     scored: list[tuple[int, int, _Sent]] = []
     for i, s in enumerate(sents):
-        if s.kind not in ("body",) or len(s.text.split()) < 6:
+        if s.kind != "body" or len(s.text.split()) < 6:
             continue
         strong, weak = _forward_cues(s.text)
         score = 2 * strong + weak
@@ -53,7 +53,7 @@ def _outlook(sents: list[_Sent], ctx: _Ctx) -> Outlook:
         signals.append(Signal(statement=statement, attributed_to=said[0].who if said else None,
                               evidence=s.text))
     summary = signals[0].evidence if signals else ""
-    if summary and len(sents) and len(summary) > 300:
+    if len(summary) > 300:
         summary = summary[:297].rsplit(" ", 1)[0] + "..."
     return Outlook(summary=summary, signals=signals)
 

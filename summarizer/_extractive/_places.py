@@ -8,19 +8,19 @@ from .._gazetteer import GROUP_HEADS, KNOWN_ORGS, MONTHS, TITLES, WEEKDAYS
 from .._text import alternation
 from ._layout import _Sent
 from ._lexicon import (
-    _ACTOR_SKIP,
-    _ADMIN_SUFFIX,
-    _COMPASS,
-    _COUNTRY_RE,
-    _COUNTRY_SET,
-    _EVENT_TAIL,
-    _GEO_NOUNS,
-    _MACRO_REGIONS,
-    _NON_PLACE_WORDS,
-    _NOT_NOUN,
-    _OFFICE_NOUNS,
-    _ORG_HEAD,
-    _QUALIFIED_NOUNS,
+    ACTOR_SKIP,
+    ADMIN_SUFFIX,
+    COMPASS,
+    COUNTRY_RE,
+    COUNTRY_SET,
+    EVENT_TAIL,
+    GEO_NOUNS,
+    MACRO_REGIONS,
+    NON_PLACE_WORDS,
+    NOT_NOUN,
+    OFFICE_NOUNS,
+    ORG_HEAD,
+    QUALIFIED_NOUNS,
 )
 from ._match import _word_at
 
@@ -59,10 +59,10 @@ def _places(text: str, sents: list[_Sent], actor_names: set[str]) -> list[str]:
     body = " ".join(s.text for s in sents if s.kind in ("body", "bullet"))
     for m in _PLACE_SUFFIX.finditer(body):
         name = _place_name(m.group(1))
-        admin = m.group("suffix") in _ADMIN_SUFFIX
-        if not name or name.split()[0].lower() in _ACTOR_SKIP:
+        admin = m.group("suffix") in ADMIN_SUFFIX
+        if not name or name.split()[0].lower() in ACTOR_SKIP:
             continue
-        if (m.group("suffix") not in _ADMIN_SUFFIX - {"state"}
+        if (m.group("suffix") not in ADMIN_SUFFIX - {"state"}
                 and any(_adjectival(w, body) for w in name.split())):
             continue  # "the Syrian city of", "an Islamist state": adjectives, not places
         (areas if admin else towns).append(name)
@@ -73,17 +73,17 @@ def _places(text: str, sents: list[_Sent], actor_names: set[str]) -> list[str]:
         if body.startswith("of", m.start()) and _names_an_office(body, m.start()):
             continue  # "chairman of the Joint Chiefs of Staff": an office, not a place
         low = name.lower()
-        if (low in _ACTOR_SKIP or low in _COUNTRY_SET or name in actor_names or low in _COMPASS
-                or _ORG_HEAD.search(name) or low.split()[0] in MONTHS
+        if (low in ACTOR_SKIP or low in COUNTRY_SET or name in actor_names or low in COMPASS
+                or ORG_HEAD.search(name) or low.split()[0] in MONTHS
                 or low.split()[0] in WEEKDAYS or low in KNOWN_ORGS
                 or name.isupper() or low.rstrip("s") in ("u.s", "u.n")):
             continue
         words = name.split()
         if _HELD_SUFFIX.search(name) or (
-                words[-1].lower() not in _GEO_NOUNS and any(_adjectival(w, body) for w in words)):
+                words[-1].lower() not in GEO_NOUNS and any(_adjectival(w, body) for w in words)):
             continue  # "SDF-held", "Syrian", "Iraqi": adjectives, not places
         towns.append(name)
-    for m in _COUNTRY_RE.finditer(body):
+    for m in COUNTRY_RE.finditer(body):
         countries.append(m.group())
     provinces = {a.lower() for a in areas}
     towns = [t for t in towns if t.lower() not in provinces]  # "into Deir al-Zor" names a province
@@ -105,8 +105,8 @@ def _places(text: str, sents: list[_Sent], actor_names: set[str]) -> list[str]:
             out = [q for i, q in enumerate(out) if i not in fuller[1:]]
             continue
         out.append(p)
-    if any(p.lower() not in _MACRO_REGIONS for p in out):
-        out = [p for p in out if p.lower() not in _MACRO_REGIONS]  # "Middle East": background
+    if any(p.lower() not in MACRO_REGIONS for p in out):
+        out = [p for p in out if p.lower() not in MACRO_REGIONS]  # "Middle East": background
     return out[:8]
 
 
@@ -116,21 +116,21 @@ def _names_an_office(body: str, at: int) -> bool:
     if not head:
         return False
     prev = head[-1]
-    if prev.lower() in _OFFICE_NOUNS:
+    if prev.lower() in OFFICE_NOUNS:
         return True
     # A capitalised word that does not start a sentence: "Chiefs of", not "Residents of".
     opens = len(head) < 2 or head[-2].endswith((".", "!", "?", '"', "\u201d"))
-    return prev[:1].isupper() and prev.isalpha() and not opens and prev.lower() not in _COUNTRY_SET
+    return prev[:1].isupper() and prev.isalpha() and not opens and prev.lower() not in COUNTRY_SET
 
 
 def _adjectival(word: str, body: str) -> bool:
     """A demonym or adjective ("Syrian", "Islamic", "Iraqi forces"), not a place ("Nairobi")."""
     low = word.lower()
-    if low in _COUNTRY_SET:
+    if low in COUNTRY_SET:
         return False
     if len(word) > 5 and word.endswith("s") and word[:-1].endswith(("ian", "yan", "ist")):
         return True  # a plural demonym or follower: "Palestinians", "Islamists"
-    if low.rstrip("s").endswith("n") and low.rstrip("s")[:-1] in _COUNTRY_SET:
+    if low.rstrip("s").endswith("n") and low.rstrip("s")[:-1] in COUNTRY_SET:
         return True  # a demonym made with "-n": "Gazan", "African", "Cubans"
     if not _ADJECTIVE.search(word):
         return False
@@ -138,7 +138,7 @@ def _adjectival(word: str, body: str) -> bool:
         return True
     # "-i" ends demonyms ("Iraqi", "Sunni") and towns ("Nairobi"): a demonym qualifies a noun.
     for m in re.finditer(r"(?<!\w)" + re.escape(word) + r" (\w+)", body):
-        if m.group(1).lower() in GROUP_HEADS or m.group(1).lower() in _QUALIFIED_NOUNS:
+        if m.group(1).lower() in GROUP_HEADS or m.group(1).lower() in QUALIFIED_NOUNS:
             return True
     return False
 
@@ -181,9 +181,9 @@ _LOWER_NEXT = re.compile(r"\s+([a-z][a-z-]+)")
 def _names_no_place(name: str, at: list[int], text: str) -> bool:
     """A field, technology, event, era adjective, employer or thing's name, not a place."""
     words = name.lower().split()
-    if any(_FIELD_WORD.search(w) for w in words) or name.lower() in _NON_PLACE_WORDS:
+    if any(_FIELD_WORD.search(w) for w in words) or name.lower() in NON_PLACE_WORDS:
         return True
-    if len(words) > 1 and words[-1] in _EVENT_TAIL:
+    if len(words) > 1 and words[-1] in EVENT_TAIL:
         return True
     for i in at:
         before = text[max(0, i - 60):i]
@@ -195,7 +195,7 @@ def _names_no_place(name: str, at: list[int], text: str) -> bool:
         # "Roman mosaics", "Roman treasures": an adjective before a noun at every mention.
         for i in at:
             nm = _LOWER_NEXT.match(text, i + len(name))
-            if not nm or nm.group(1) in _NOT_NOUN:
+            if not nm or nm.group(1) in NOT_NOUN:
                 return False
         return True
     return False
@@ -206,7 +206,7 @@ def _not_a_place(name: str, actor_names: set[str], text: str) -> bool:
     at = _word_at(text, name)
     if not at:
         return True  # must occur in the article as whole words
-    if name.lower() in _COUNTRY_SET:
+    if name.lower() in COUNTRY_SET:
         return False
     if _names_no_place(name, at, text):
         return True

@@ -7,7 +7,7 @@ import re
 
 from .._gazetteer import COUNTRIES, METONYMS, TITLES
 from .._text import _ABBREV
-from ._lexicon import _CONJUNCTION, _IRREGULAR, _ROLE_TRIM, _SPEECH, _TITLE_SPLIT
+from ._lexicon import CONJUNCTION, IRREGULAR, MANY, ONE_TO_TEN, ROLE_TRIM, SPEECH, TITLE_SPLIT
 from ._said import _ARTICLE_LEAD
 
 _ROLE_SKIP_LEAD = re.compile(
@@ -16,13 +16,13 @@ _ROLE_SKIP_LEAD = re.compile(
 _ROLE_AUX = (r"(?:(?:has|have|had|also|later|then|would|will|could|did not|does not|is|was|were|are|"
              r"been|being|reportedly|allegedly|had been|have been|has been|on \w+)\s+)*")
 
-_ROLE_VERB = re.compile(rf"^{_ROLE_AUX}(?:{_SPEECH}|{_IRREGULAR}|[a-z]+ed)\b")
+_ROLE_VERB = re.compile(rf"^{_ROLE_AUX}(?:{SPEECH}|{IRREGULAR}|[a-z]+ed)\b")
 _ROLE_BREAK = re.compile(r"[;:\"\u201c\u201d()\n\u2026]|\.\.|,\s|\s[\u2014\u2013-]+\s|\.(?=\s|$)")
 
 # An appositive with a verb of its own is a clause ("a bomber on a bike killed three"), not a title.
 _CLAUSE_VERB = re.compile(
-    rf"\b(?!(?:the|a|an)\b)\w+\s+(?:[a-z]+ed|{_IRREGULAR})\s+(?:the|a|an|his|her|their|its|"
-    r"\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|dozens|hundreds|thousands)\b"
+    rf"\b(?!(?:the|a|an)\b)\w+\s+(?:[a-z]+ed|{IRREGULAR})\s+(?:the|a|an|his|her|their|its|"
+    r"\d[\d,]*|" + "|".join([*ONE_TO_TEN, *MANY]) + r")\b"
 )
 
 ROLE_MAX_WORDS = 10
@@ -45,10 +45,10 @@ def _tidy(words: list[str]) -> str:
     """At most ROLE_MAX_WORDS words, ending at a word that ends a phrase (not "and", "the")."""
     words = words[:ROLE_MAX_WORDS]
     for i, w in enumerate(words):
-        if i >= 4 and w.lower() in _CONJUNCTION:
+        if i >= 4 and w.lower() in CONJUNCTION:
             words = words[:i]  # "struck the stronghold in eastern Syria", not "... and hundreds"
             break
-    while words and (words[-1].lower().strip(",.") in _ROLE_TRIM or not words[-1].strip(",.")):
+    while words and (words[-1].lower().strip(",.") in ROLE_TRIM or not words[-1].strip(",.")):
         words = words[:-1]
     return " ".join(words).strip(" ,")
 
@@ -60,7 +60,7 @@ def _role(sent: str, end: int) -> str:
     if not _ROLE_VERB.match(after):
         return ""
     role = _tidy(_clause(after).split())
-    return role if len(role) >= 4 and len(role.split()) >= 1 else ""
+    return role if len(role) >= 4 else ""
 
 
 _RELATIVE_SPLIT = re.compile(r"\s+(?:who|whom|whose|which|that|where|said|says|told)\b")
@@ -113,7 +113,7 @@ def _side_of(qual: str, loyal: str) -> str | None:
     """Whom a group fights for, when its own words say: "loyal to X", "X-backed", "pro-X"."""
     if loyal:
         who = _LOYAL_TO_LEAD.sub("", loyal).strip(" .,")
-        tm = _TITLE_SPLIT.match(who)
+        tm = TITLE_SPLIT.match(who)
         return tm.group("rest") if tm else who or None
     if "-" not in qual:
         return None  # both marks below have a hyphen

@@ -8,33 +8,33 @@ from dataclasses import dataclass
 from .._gazetteer import SPEECH_VERBS
 from .._text import alternation, has_case_trap
 from ._lexicon import (
-    _DOCUMENT_TAILS,
-    _DOCUMENT_VERBS,
-    _DOCUMENTS,
-    _EVENTS,
-    _KIND_ADJECTIVES,
-    _KIND_WORDS,
-    _OBJECT_VERBS,
-    _PRONOUNS,
-    _SPEECH,
+    DOCUMENT_TAILS,
+    DOCUMENT_VERBS,
+    DOCUMENTS,
+    EVENTS,
+    KIND_ADJECTIVES,
+    KIND_WORDS,
+    OBJECT_VERBS,
+    PRONOUNS,
+    SPEECH,
 )
 
 _ATTR_AFTER = re.compile(
-    rf"(?:,|\u201d|\")\s*(?:(?:{_SPEECH})\s+)?(?P<who>[^,;\"\u201c\u201d]{{2,80}}?)\s+"
-    rf"(?:has |have |had )?(?:{_SPEECH})\b(?!\s+responsibility)",
+    rf"(?:,|\u201d|\")\s*(?:(?:{SPEECH})\s+)?(?P<who>[^,;\"\u201c\u201d]{{2,80}}?)\s+"
+    rf"(?:has |have |had )?(?:{SPEECH})\b(?!\s+responsibility)",
     re.I,
 )
 # ', said X' (but ', told Reuters' names whom X told, not X).
 _ATTR_SAID_X = re.compile(
-    rf"(?:,|\u201d|\")\s*(?!told\b)(?:{_SPEECH})\s+(?P<who>[A-Z][^,;.]{{2,80}})")
+    rf"(?:,|\u201d|\")\s*(?!told\b)(?:{SPEECH})\s+(?P<who>[A-Z][^,;.]{{2,80}})")
 _NAME = r"[A-Z][\w.'\u2019-]*(?:\s+(?:al-|de |bin )?[A-Z][\w.'\u2019-]*){0,4}"
 # ', Amadou Diallo, a spokesman for the governor, said' and ', the town's mayor, Lucia
 # Herrera, said': the name beside the description.
 _ATTR_NAME_APPOS = re.compile(
     rf",\s*(?:(?P<name1>{_NAME}),\s*(?:a|an|the)\s[^,;\"\u201c\u201d]{{2,100}}"
     rf"|(?:a|an|the)\s[^,;\"\u201c\u201d]{{2,100}},\s*(?P<name2>{_NAME})),\s*"
-    rf"(?:has |have |had )?(?:{_SPEECH})\b")
-_SPEECH_END = re.compile(rf"\b(?:{_SPEECH})\s*$")  # "..., said" before a name
+    rf"(?:has |have |had )?(?:{SPEECH})\b")
+_SPEECH_END = re.compile(rf"\b(?:{SPEECH})\s*$")  # "..., said" before a name
 # "according to a U.S. military estimate": abbreviations keep their full stops.
 _ATTR_ACCORDING = re.compile(
     r"\baccording to (?P<who>(?:[A-Z]\.){2,}[^,;\"\u201d]{0,80}?|[^,;.\"\u201d]{2,80}?"
@@ -43,7 +43,7 @@ _ATTR_ACCORDING = re.compile(
 # ', the U.N. estimated that ...', 'and a Reuters investigation found': a source mid-sentence.
 _ATTR_THAT = re.compile(
     rf"(?:,|\band|\bbut)\s+(?P<who>(?:the\s+)?(?:[A-Z][\w.'\u2019-]*\s+){{1,4}}?"
-    rf"(?:[A-Z][\w.'\u2019-]*|[a-z]+))\s+(?:{_SPEECH}|{_DOCUMENT_VERBS})\s+that\b")
+    rf"(?:[A-Z][\w.'\u2019-]*|[a-z]+))\s+(?:{SPEECH}|{DOCUMENT_VERBS})\s+that\b")
 # '..., while the Israeli military said Hezbollah had fired some 140 rockets': a second source
 # that speaks for the rest of the sentence.
 _ATTR_WHILE = re.compile(
@@ -53,19 +53,19 @@ _ATTR_WHILE = re.compile(
 
 # ', a Reuters investigation found.': a document that speaks at the end of a sentence.
 _ATTR_DOCUMENT_AFTER = re.compile(
-    rf",\s*(?P<who>[^,;\"\u201c\u201d]{{2,60}}?\s(?:{'|'.join(_DOCUMENT_TAILS)}))\s+"
-    rf"(?:{_DOCUMENT_VERBS})\b")
-_ANY_SAYING = re.compile(rf"\b(?:{_SPEECH}|{_DOCUMENT_VERBS}|according to)\b", re.I)
+    rf",\s*(?P<who>[^,;\"\u201c\u201d]{{2,60}}?\s(?:{'|'.join(DOCUMENT_TAILS)}))\s+"
+    rf"(?:{DOCUMENT_VERBS})\b")
+_ANY_SAYING = re.compile(rf"\b(?:{SPEECH}|{DOCUMENT_VERBS}|according to)\b", re.I)
 # The same words as a prefix tree, case-sensitive, for lower-cased text (see CASE_TRAPS): far
 # faster than re.I.
 _ANY_SAYING_LOW = re.compile(r"(?<!\w)" + alternation(
-    [*SPEECH_VERBS, *_DOCUMENT_VERBS.split("|"), "according to"]) + r"\b")
+    [*SPEECH_VERBS, *DOCUMENT_VERBS.split("|"), "according to"]) + r"\b")
 # "X said", "On Monday, X said", "Thwadi, the Sabratha mayor, said", "A spokesman for the
 # rescue workers, Bilal Ahmad Faizi, said", "The group, also known as MSF, said".
 _ATTR_LEAD = re.compile(
     rf"^(?P<pre>[^,]{{0,120}},\s*)?(?P<who>[A-Z\"][^,;\"\u201c\u201d]{{1,80}}?|it|they|he|she)"
     rf"(?P<appos>(?:,[^,;\"\u201c\u201d]{{1,90}}){{1,2}},)?\s+"
-    rf"(?:has |have |had |also |later |on \w+ )?(?P<verb>{_SPEECH}|{_DOCUMENT_VERBS}|accused)\b"
+    rf"(?:has |have |had |also |later |on \w+ )?(?P<verb>{SPEECH}|{DOCUMENT_VERBS}|accused)\b"
     rf"(?!\s+responsibility)"
 )
 # 'X claimed responsibility ..., saying its fighters had killed 60': X, for what follows.
@@ -132,7 +132,7 @@ def _said_by(text: str) -> list[_Said]:
     trailing = [_ATTR_AFTER, _ATTR_SAID_X]
     if "according to" in low:
         trailing.insert(0, _ATTR_ACCORDING)
-    if any(d in low for d in _DOCUMENT_TAILS):
+    if any(d in low for d in DOCUMENT_TAILS):
         trailing.insert(-2, _ATTR_DOCUMENT_AFTER)
     for rx in trailing:
         for m in rx.finditer(text):
@@ -195,19 +195,19 @@ def _lead_source(text: str) -> _Said | None:
             who, where = first, m.start("appos") + appos.index(first)
     verb = m.group("verb").lower()
     words = _clean_source(who).lower().split()
-    if words and words[-1] in _EVENTS:
+    if words and words[-1] in EVENTS:
         return None  # "The war has claimed 400,000 lives": an event claims lives, says nothing
     if verb not in SPEECH_VERBS and verb != "accused" and words and (
-            words[-1] not in _DOCUMENTS) and not (words[-1] in ("it", "they") or (
-                _clean_source(who)[:1].isupper() and words[-1] not in _PRONOUNS)) or (
-            verb in ("found", "showed", "shows") and words and words[-1] not in _DOCUMENTS):
+            words[-1] not in DOCUMENTS) and not (words[-1] in ("it", "they") or (
+                _clean_source(who)[:1].isupper() and words[-1] not in PRONOUNS)) or (
+            verb in ("found", "showed", "shows") and words and words[-1] not in DOCUMENTS):
         # "They found 200 kilograms": a finding, not a source, unless a report's; a body that
         # "recorded" or "documented" a figure is its source.
         return None
     # A lead source speaks for what follows it; the object of "reported" only as far as its
     # phrase goes ("reported casualties and accused ..., a sign that ... 30,000 dead").
     end = len(text)
-    if verb in _OBJECT_VERBS and not text[m.end():].lstrip().lower().startswith("that"):
+    if verb in OBJECT_VERBS and not text[m.end():].lstrip().lower().startswith("that"):
         stop = _PHRASE_END.search(text, m.end())
         end = stop.start() if stop else end
     return _Said(who, where, (m.end(), end))
@@ -218,7 +218,7 @@ def _is_kind_word(raw: str) -> bool:
     monitor": a kind of body, not its name."""
     words = raw.strip().split()
     return (len(words) > 1 and words[0].lower() in ("the", "this") and words[-1].lower() in
-            _KIND_WORDS and all(w.lower() in _KIND_ADJECTIVES or w.lower().endswith(
+            KIND_WORDS and all(w.lower() in KIND_ADJECTIVES or w.lower().endswith(
                 ("-based", "-run", "-backed")) for w in words[1:-1]))
 
 
