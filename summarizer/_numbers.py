@@ -120,48 +120,68 @@ def parse_one(token: str) -> float | None:
 
 def find_mentions(text: str) -> list[Mention]:
     """Every figure in the text, ranges first, then single figures and vague quantities."""
-    found: list[Mention] = []
     taken = bytearray(len(text))  # 1 where a figure already claims the character
-
-    def free(s: int, e: int) -> bool:
-        return taken.find(1, s, e) < 0
-
-    def take(s: int, e: int) -> None:
-        taken[s:e] = b"\x01" * (e - s)
-
     digits, words, vague, between = _candidates(text)
     singles = sorted(digits + words)
-    for m in _scan(_RANGE, text, sorted(singles + between) if between else singles):
-        low, high = parse_one(m.group("low")), parse_one(m.group("high"))
-        if low is None or high is None or not low < high:
-            continue
-        sep = text[m.end("low"):m.start("high")].strip().lower()
-        if sep in ("and",) and not m.group().lower().startswith("between"):
-            continue  # "5 suicide attackers and 6 fighters" is two figures, not a range
-        # "400 to 600" scales: "1 to 2 million" means 1,000,000 to 2,000,000.
-        scale_m = _SCALE_END.search(m.group("high"))
-        if scale_m and low < 1000 and not _SCALE_RE.search(m.group("low")):
-            low *= _SCALES[scale_m.group(1).lower()]
-            if not low < high:
-                continue  # "twenty-one thousand" is one figure, not 20,000 to 1,000
-        found.append(Mention(m.start(), m.end(), m.group(), None, low, high, qualifier(text, m)))
-        take(m.start(), m.end())
-    for m in _scan(_SINGLE, text, singles):
-        if not free(m.start(), m.end()) or _inside_word(text, m.start(), m.end()):
+    found = _ranges(text, sorted(singles + between) if between else singles, taken)
+    found += _singles(text, singles, taken)
+    found += _vague_quantities(text, vague, taken)
+    found.sort(key=lambda x: x.start)
+    return found
+
+
+def _ranges(text: str, starts: list[int], taken: bytearray) -> list[Mention]:
+    """The ranges ("400 to 600", "between 1 and 2 million"), marked as taken."""
+    found: list[Mention] = []
+    for m in _scan(_RANGE, text, starts):
+        ends = _range_ends(text, m)
+        if ends is not None:
+            found.append(Mention(m.start(), m.end(), m.group(), None, *ends, qualifier(text, m)))
+            taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+    return found
+
+
+def _range_ends(text: str, m: re.Match[str]) -> tuple[float, float] | None:
+    """The low and high values of a range match, or None when it is no range."""
+    low, high = parse_one(m.group("low")), parse_one(m.group("high"))
+    if low is None or high is None or not low < high:
+        return None
+    sep = text[m.end("low"):m.start("high")].strip().lower()
+    if sep in ("and",) and not m.group().lower().startswith("between"):
+        return None  # "5 suicide attackers and 6 fighters" is two figures, not a range
+    # "400 to 600" scales: "1 to 2 million" means 1,000,000 to 2,000,000.
+    scale_m = _SCALE_END.search(m.group("high"))
+    if scale_m and low < 1000 and not _SCALE_RE.search(m.group("low")):
+        low *= _SCALES[scale_m.group(1).lower()]
+        if not low < high:
+            return None  # "twenty-one thousand" is one figure, not 20,000 to 1,000
+    return low, high
+
+
+def _singles(text: str, starts: list[int], taken: bytearray) -> list[Mention]:
+    """The single figures where no range stands, marked as taken."""
+    found: list[Mention] = []
+    for m in _scan(_SINGLE, text, starts):
+        if taken.find(1, m.start(), m.end()) >= 0 or _inside_word(text, m.start(), m.end()):
             continue
         value = parse_one(m.group())
         if value is None:
             continue
         found.append(Mention(m.start(), m.end(), m.group(), value, None, None, qualifier(text, m)))
-        take(m.start(), m.end())
-    for m in _scan(_VAGUE, text, vague):
+        taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+    return found
+
+
+def _vague_quantities(text: str, starts: list[int], taken: bytearray) -> list[Mention]:
+    """The quantities in words ("hundreds of") where no figure stands."""
+    found: list[Mention] = []
+    for m in _scan(_VAGUE, text, starts):
         if _BOUND_AS.match(text, m.end()) and text[max(0, m.start() - 3):m.start()].lower() == "as ":
             continue  # "as many as 20": the words of a bound, not a quantity of their own
-        if free(m.start(), m.end()):
+        if taken.find(1, m.start(), m.end()) < 0:
             found.append(Mention(m.start(), m.end(), m.group(), None, None, None,
                                   Qualifier.approximately))
-            take(m.start(), m.end())
-    found.sort(key=lambda x: x.start)
+            taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
     return found
 
 
@@ -230,10 +250,10 @@ def bound_start(before: str) -> int:
     return m.start() if m else len(before)
 
 
-def qualifier(text: str, m: re.Match[str] | Mention) -> Qualifier:
+def qualifier(text: str, m: re.Match[str]) -> Qualifier:
     """How the words around a figure bound it: 'at least 14', 'up to 200', 'some 30', '40 or
     more', '40-odd'."""
-    start, end = (m.start(), m.end()) if isinstance(m, re.Match) else (m.start, m.end)
+    start, end = m.start(), m.end()
     before = max(0, start - 25)
     found = _BOUND_BEFORE.search(text, before, start) or _BOUND_AFTER.match(text[end:end + 12])
     if found is None:
