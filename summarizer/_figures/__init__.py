@@ -31,9 +31,7 @@ figure counts, in words) and ``_bounds`` (how it is bounded).
 from ._bounds import bounds
 from ._countable import is_count, plainly_no_count
 from ._counts import counts
-from ._lexicon import CATEGORY_WORDS
 from ._reading import Reading, read
 from ._sense import Sense
 
-__all__ = ["CATEGORY_WORDS", "Reading", "Sense", "bounds", "counts", "is_count",
-           "plainly_no_count", "read"]
+__all__ = ["Reading", "Sense", "bounds", "counts", "is_count", "plainly_no_count", "read"]

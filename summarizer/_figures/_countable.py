@@ -15,6 +15,8 @@ from ._lexicon import (
     NO_COUNT_BEFORE,
     NO_COUNT_UNIT_STEMS,
     NO_COUNT_UNITS,
+    PERSON_MODIFIERS,
+    PERSON_NOUNS,
     SMALL_WORDS,
 )
 from ._sense import FIRM_RULES
@@ -51,18 +53,8 @@ _AFTER_SKIP = re.compile(
 )
 _PRONOUN_ONE = re.compile(r"^\s*(?:of\b|another\b|by one|after another|or two|,|\.)", re.I)
 _PERSON_NOUNS = re.compile(
-    r"^\s*(?:(?i:more|other|additional|suspected|armou?red|ethnic|foreign|elite|civilian|"
-    r"western|local|senior|junior|young|unarmed|female|male|security|police|army|military|"
-    r"government|aid|special|service|air|crew)\s|[A-Z][\w.'\u2019-]* ){0,3}"
-    r"(?i:people|persons|civilians|soldiers|troops|militants|fighters|men|women|children|girls|"
-    r"boys|students|police|policemen|officers|rebels|insurgents|jihadists|hostages|"
-    r"palestinians?|israelis?|militant|soldier|civilian|person|attackers?|gunmen|assailants?|"
-    r"servicemen|service ?members|peacekeepers|commanders|guards|marines|sailors|pilots|"
-    r"medics|paramedics|nurses|employees|foreigners|tourists|prisoners|detainees|captives|"
-    r"settlers|migrants|passengers|villagers|residents|protesters|demonstrators|"
-    r"doctors?|patients|staff|nationals|citizens|journalists?|workers|refugees|"
-    r"tanks?|trucks?|jeeps?|vehicles?|villages|helicopters?|aircraft|drones?|"
-    r"bomb makers|suicide|wounded|injured|dead|killed|were|was|have|had|more|others|of them)\b",
+    r"^\s*(?:(?i:" + "|".join(PERSON_MODIFIERS) + r")\s|[A-Z][\w.'\u2019-]* ){0,3}"
+    r"(?i:" + "|".join(PERSON_NOUNS) + r")\b",
 )
 _DIGIT = re.compile(r"\d")
 _YEAR = re.compile(r"\d{4}")

@@ -173,6 +173,29 @@ NO_COUNT_UNITS = (
     "gmt", "times", "th", "st", "nd", "rd",
 )
 
+# What may follow a small figure written as a word ("one", "two") when it is a count: up to
+# three modifiers or names, then people, forces or materiel, or a verb ("two Israeli soldiers",
+# "one was killed"). Regular expressions: "armou?red", "palestinians?".
+PERSON_MODIFIERS = (
+    "more", "other", "additional", "suspected", "armou?red", "ethnic", "foreign", "elite",
+    "civilian", "western", "local", "senior", "junior", "young", "unarmed", "female", "male",
+    "security", "police", "army", "military", "government", "aid", "special", "service", "air",
+    "crew",
+)
+PERSON_NOUNS = (
+    "people", "persons", "civilians", "soldiers", "troops", "militants", "fighters", "men",
+    "women", "children", "girls", "boys", "students", "police", "policemen", "officers", "rebels",
+    "insurgents", "jihadists", "hostages", "palestinians?", "israelis?", "militant", "soldier",
+    "civilian", "person", "attackers?", "gunmen", "assailants?", "servicemen", "service ?members",
+    "peacekeepers", "commanders", "guards", "marines", "sailors", "pilots", "medics", "paramedics",
+    "nurses", "employees", "foreigners", "tourists", "prisoners", "detainees", "captives",
+    "settlers", "migrants", "passengers", "villagers", "residents", "protesters", "demonstrators",
+    "doctors?", "patients", "staff", "nationals", "citizens", "journalists?", "workers",
+    "refugees", "tanks?", "trucks?", "jeeps?", "vehicles?", "villages", "helicopters?",
+    "aircraft", "drones?", "bomb makers", "suicide", "wounded", "injured", "dead", "killed",
+    "were", "was", "have", "had", "more", "others", "of them",
+)
+
 
 def cue_table() -> dict[tuple[str, ...], NumberCategory]:
     """Every cue as a token sequence, with the category it sets."""
@@ -193,9 +216,9 @@ def _check() -> None:
     words = [w for ws in CATEGORY_WORDS.values() for w in ws]
     words += [*MISSING, *BOTH_CASUALTIES, *AFTER_ONLY, *BEFORE_ONLY, *CUE_NOUNS, *MATERIEL,
               *THINGS, *FORCES, *ASIDE_START]
-    upper = [w for w in words if w != w.lower() or w != w.strip()]
-    if upper:
-        raise ValueError(f"cue words must be lower-case and trimmed: {upper}")
+    bad = [w for w in words if w != w.lower() or w != w.strip()]
+    if bad:
+        raise ValueError(f"cue words must be lower-case and trimmed: {bad}")
     if not all(isinstance(c, NumberCategory) for c in CATEGORY_WORDS):
         raise TypeError("CATEGORY_WORDS is keyed by NumberCategory")
 
