@@ -159,6 +159,8 @@ ROLE_TRIM = {
     "western", "eastern", "northern", "southern", "central", "more", "most",
 }
 
+# Words in a group's qualifiers that make it an armed one: "rebel forces", "Islamist fighters".
+ARMED_QUALIFIERS = ("rebel", "insurgent", "militant", "opposition", "islamist")
 # Regions: background, not parties or places of the events.
 REGIONS = {"middle east", "europe", "africa", "sahel", "south caucasus", "west africa", "asia"}
 # Words that a group's qualifiers may not start with: one set, one look-up.
