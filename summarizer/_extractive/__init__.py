@@ -13,7 +13,7 @@ from ._attribution import _Ctx
 from ._figure_list import _figures
 from ._layout import _layout, _sentences
 from ._outlook import _outlook, _situation
-from ._places import _WHEN, _places
+from ._places import _places, _when
 from ._roles import NO_ROLE
 
 
@@ -36,12 +36,5 @@ def extract(article: str) -> Brief:
     ]
     names = {a.name for a in actors_kept} | {n for a in actors_kept for n in a.aliases}
     where = _places(text, sents, names)
-    when = None
-    for s in sents:
-        if s.kind == "body":
-            wm = _WHEN.search(s.text)
-            if wm:
-                when = wm.group().strip()
-                break
-    return Brief(situation=_situation(sents), where=where, when=when, actors=actors,
+    return Brief(situation=_situation(sents), where=where, when=_when(sents), actors=actors,
                  numbers=figures, outlook=_outlook(sents, ctx))

@@ -53,10 +53,22 @@ _WHEN = re.compile(
 
 def _places(text: str, sents: list[_Sent], actor_names: set[str]) -> list[str]:
     """Places named in the article: towns first, then provinces and regions, then countries."""
+    body = " ".join(s.text for s in sents if s.kind in ("body", "bullet"))
+    towns, areas = _suffixed(body)
+    towns += _after_prepositions(body, actor_names)
+    countries = [m.group() for m in COUNTRY_RE.finditer(body)]
+    provinces = {a.lower() for a in areas}
+    towns = [t for t in towns if t.lower() not in provinces]  # "into Deir al-Zor" names a province
+    out = _listed(towns + areas + countries, countries, actor_names, text)
+    if any(p.lower() not in MACRO_REGIONS for p in out):
+        out = [p for p in out if p.lower() not in MACRO_REGIONS]  # "Middle East": background
+    return out[:8]
+
+
+def _suffixed(body: str) -> tuple[list[str], list[str]]:
+    """Towns and administrative areas named with their kind: "Kunduz province", "Zamzam camp"."""
     towns: list[str] = []
     areas: list[str] = []
-    countries: list[str] = []
-    body = " ".join(s.text for s in sents if s.kind in ("body", "bullet"))
     for m in _PLACE_SUFFIX.finditer(body):
         name = _place_name(m.group(1))
         admin = m.group("suffix") in ADMIN_SUFFIX
@@ -66,6 +78,12 @@ def _places(text: str, sents: list[_Sent], actor_names: set[str]) -> list[str]:
                 and any(_adjectival(w, body) for w in name.split())):
             continue  # "the Syrian city of", "an Islamist state": adjectives, not places
         (areas if admin else towns).append(name)
+    return towns, areas
+
+
+def _after_prepositions(body: str, actor_names: set[str]) -> list[str]:
+    """Capitalised names after "in", "near", "into" ... that are no party, month or office."""
+    towns: list[str] = []
     for m in _PLACE_PREP.finditer(body):
         name = _place_name(m.group(1))
         if not name:
@@ -83,12 +101,13 @@ def _places(text: str, sents: list[_Sent], actor_names: set[str]) -> list[str]:
                 words[-1].lower() not in GEO_NOUNS and any(_adjectival(w, body) for w in words)):
             continue  # "SDF-held", "Syrian", "Iraqi": adjectives, not places
         towns.append(name)
-    for m in COUNTRY_RE.finditer(body):
-        countries.append(m.group())
-    provinces = {a.lower() for a in areas}
-    towns = [t for t in towns if t.lower() not in provinces]  # "into Deir al-Zor" names a province
+    return towns
+
+
+def _listed(found: list[str], countries: list[str], actor_names: set[str], text: str) -> list[str]:
+    """The places found, in order, each once and in its fullest form, without non-places."""
     out: list[str] = []
-    for p in towns + areas + countries:
+    for p in found:
         low = p.lower()
         # A name already listed is skipped first: the same names recur, and the check that
         # follows searches the whole article for each.
@@ -105,9 +124,17 @@ def _places(text: str, sents: list[_Sent], actor_names: set[str]) -> list[str]:
             out = [q for i, q in enumerate(out) if i not in fuller[1:]]
             continue
         out.append(p)
-    if any(p.lower() not in MACRO_REGIONS for p in out):
-        out = [p for p in out if p.lower() not in MACRO_REGIONS]  # "Middle East": background
-    return out[:8]
+    return out
+
+
+def _when(sents: list[_Sent]) -> str | None:
+    """When it happened: the first day, date or time of day the body names."""
+    for s in sents:
+        if s.kind == "body":
+            wm = _WHEN.search(s.text)
+            if wm:
+                return wm.group().strip()
+    return None
 
 
 def _names_an_office(body: str, at: int) -> bool:

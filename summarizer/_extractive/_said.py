@@ -129,6 +129,20 @@ def _said_by(text: str) -> list[_Said]:
     if m:
         group = "name1" if m.group("name1") else "name2"
         found.append(_Said(m.group(group), m.start(group), _trailing_scope(text, m.end())))
+    _trailing_sources(text, low, found)
+    _middle_sources(text, low, found)
+    lead = _lead_source(text)
+    if lead is not None:
+        found.append(lead)
+    m = _ATTR_SAYING.search(text) if ", saying" in low else None
+    if m and not any(f.where == m.start("who") for f in found):
+        found.append(_Said(m.group("who"), m.start("who"), (m.end(), len(text))))
+    return _named_after_according(text, found)
+
+
+def _trailing_sources(text: str, low: str, found: list[_Said]) -> None:
+    """Add the first source of each kind that ends a clause: 'according to X', ', X said',
+    ', said X', ', a Reuters investigation found'."""
     trailing = [_ATTR_AFTER, _ATTR_SAID_X]
     if "according to" in low:
         trailing.insert(0, _ATTR_ACCORDING)
@@ -142,19 +156,22 @@ def _said_by(text: str) -> list[_Said]:
                 scope = (0, len(text)) if according else _trailing_scope(text, m.end())
                 found.append(_Said(m.group("who"), m.start("who"), scope, according))
                 break
+
+
+def _middle_sources(text: str, low: str, found: list[_Said]) -> None:
+    """Add the sources that speak for what follows them mid-sentence: ', the U.N. estimated
+    that ...', ', while the army said ...'."""
     middles = ([_ATTR_THAT] if " that " in low else []) + (
         [_ATTR_WHILE] if "while " in low or "whereas " in low or "but " in low else [])
-    for rx in middles:  # what follows is the source's
+    for rx in middles:
         for m in rx.finditer(text):
             if not any(f.where <= m.start("who") < f.where + len(f.who) + 2 for f in found):
                 found.append(_Said(m.group("who"), m.start("who"), (m.end(), len(text))))
-    lead = _lead_source(text)
-    if lead is not None:
-        found.append(lead)
-    m = _ATTR_SAYING.search(text) if ", saying" in low else None
-    if m and not any(f.where == m.start("who") for f in found):
-        found.append(_Said(m.group("who"), m.start("who"), (m.end(), len(text))))
-    for i, f in enumerate(found):  # "according to the Greek manager, Aegean Bulk Management."
+
+
+def _named_after_according(text: str, found: list[_Said]) -> list[_Said]:
+    """'according to the Greek manager, Aegean Bulk Management.': the name, not the description."""
+    for i, f in enumerate(found):
         if f.according:
             name = _ACCORDING_NAME.match(text, f.where + len(f.who))
             if name:
