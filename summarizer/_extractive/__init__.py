@@ -8,22 +8,24 @@ so the brief grounds by construction.
 from __future__ import annotations
 
 from .._brief import Actor, ActorKind, Brief
-from ._actors import _actors, _select_actors
+from ._actors import _actors_in, _select_actors
 from ._attribution import _Ctx
 from ._figure_list import _figures
-from ._layout import _layout, _sentences
-from ._outlook import _outlook, _situation
-from ._places import _places, _when
+from ._layout import _layout_of, _sentences
+from ._outlook import _outlook_of, _situation
+from ._places import _places_in, _when
 from ._roles import NO_ROLE
+
+__all__ = ["extract"]
 
 
 def extract(article: str) -> Brief:
     """Build a brief from an article by rules alone: lead, figures, parties, places, outlook."""
     text = article.replace("\r\n", "\n")
-    layout = _layout(text)
+    layout = _layout_of(text)
     sents = _sentences(text, layout)
     ctx = _Ctx()
-    cands = _actors(text, sents, ctx)
+    cands = _actors_in(text, sents, ctx)
     actors_kept = _select_actors(cands)
     ctx.people.sort()
     ctx.orgs.sort()
@@ -35,6 +37,6 @@ def extract(article: str) -> Brief:
         for a in actors_kept
     ]
     names = {a.name for a in actors_kept} | {n for a in actors_kept for n in a.aliases}
-    where = _places(text, sents, names)
+    where = _places_in(text, sents, names)
     return Brief(situation=_situation(sents), where=where, when=_when(sents), actors=actors,
-                 numbers=figures, outlook=_outlook(sents, ctx))
+                 numbers=figures, outlook=_outlook_of(sents, ctx))

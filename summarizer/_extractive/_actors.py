@@ -16,6 +16,7 @@ from ._groups import _groups
 from ._kinds import _THE, _org_kind, _weak_armed_name
 from ._layout import _Sent
 from ._lexicon import (
+    ACTING_VERBS,
     ACTOR_SKIP,
     ARMED_CONTEXT,
     COUNTRY_SET,
@@ -39,12 +40,7 @@ _NAME_SEQ = re.compile(
 _ACT_AFTER = re.compile(
     rf"^\s*(?:'s\s+\w+\s+)?(?:,[^,]{{2,80}},\s*)?(?:has |have |had |also |later |on \w+ |"
     rf"would |will |could |did not |does not |is |was |were |are )?"
-    rf"(?:{SPEECH}|called|urged|launched|attacked|struck|killed|captured|claimed|denied|"
-    rf"accused|blamed|backed|sent|carried|fired|shelled|condemned|agreed|vowed|threatened|"
-    rf"responded|retook|seized|stormed|deployed|pledged|suspended|apologized|pressed|"
-    rf"stepped|traded|waged|wants|hoped|signed|met|recaptured|targeted|authorized|"
-    rf"intended|lent|intervene|mounted|entered|stopped|saw|watched|fought|fled|"
-    rf"reported|believes|runs|expanded|retains|attempted|is|was|has|have|had)\b",
+    rf"(?:{SPEECH}|{ACTING_VERBS})\b",
     re.I,
 )
 _ADJ_END = re.compile(r"-(?:linked|backed|led|held|run|allied|affiliated|inspired)$")
@@ -62,7 +58,7 @@ _CREDIT_LINE = re.compile(r"(?:Reporting|Editing) by")
 GENERIC_MIN = 2  # bare group nouns ('fighters') must recur to count
 
 
-def _actors(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
+def _actors_in(text: str, sents: list[_Sent], ctx: _Ctx) -> list[_Actor]:
     """Find the parties: named people and organisations, acting countries and generic groups."""
     body = [s for s in sents if s.kind in ("body", "bullet")]
     f = _Found(text, ctx, _acronyms(body))

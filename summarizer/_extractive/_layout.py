@@ -39,7 +39,7 @@ class _Para:
     kind: str  # "title", "caption", "byline", "credits", "bullet", "header", "body"
 
 
-def _layout(text: str) -> list[_Para]:
+def _layout_of(text: str) -> list[_Para]:
     out: list[_Para] = []
     for i, (s, e) in enumerate(paragraphs(text)):
         p = text[s:e].strip()

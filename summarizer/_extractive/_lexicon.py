@@ -78,6 +78,15 @@ NOBODY = frozenset("reports people they we i you".split())
 SPEAKING_BODIES = frozenset("coalition army military police government ministry forces "
                             "alliance militia authorities council command".split())
 
+# Verbs after a name that make it a party to the events: it acts, or is or has something.
+ACTING_VERBS = (
+    "called|urged|launched|attacked|struck|killed|captured|claimed|denied|"
+    "accused|blamed|backed|sent|carried|fired|shelled|condemned|agreed|vowed|threatened|"
+    "responded|retook|seized|stormed|deployed|pledged|suspended|apologized|pressed|"
+    "stepped|traded|waged|wants|hoped|signed|met|recaptured|targeted|authorized|"
+    "intended|lent|intervene|mounted|entered|stopped|saw|watched|fought|fled|"
+    "reported|believes|runs|expanded|retains|attempted|is|was|has|have|had"
+)
 # Capitalised words that start no name: function words, dates, bylines.
 ACTOR_SKIP = {w for w in MONTHS if len(w) > 4 or w == "may"} | set(WEEKDAYS) | {
     "the", "a", "an", "in", "on", "at", "but", "and", "it", "he", "she", "they", "we", "i",

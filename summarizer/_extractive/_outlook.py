@@ -32,7 +32,7 @@ _WOULD = re.compile(r"\bwould\b")
 _FIRM_FUTURE = re.compile(r"\b(?:will|expected|likely|plans?|warned|vowed|weeks away|coming)\b", re.I)
 
 
-def _outlook(sents: list[_Sent], ctx: _Ctx) -> Outlook:
+def _outlook_of(sents: list[_Sent], ctx: _Ctx) -> Outlook:
     """Forward-looking sentences, with who says so."""
     scored: list[tuple[int, int, _Sent]] = []
     for i, s in enumerate(sents):

@@ -51,7 +51,7 @@ _WHEN = re.compile(
 )
 
 
-def _places(text: str, sents: list[_Sent], actor_names: set[str]) -> list[str]:
+def _places_in(text: str, sents: list[_Sent], actor_names: set[str]) -> list[str]:
     """Places named in the article: towns first, then provinces and regions, then countries."""
     body = " ".join(s.text for s in sents if s.kind in ("body", "bullet"))
     towns, areas = _suffixed(body)
