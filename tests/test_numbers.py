@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from summarizer._brief import Qualifier
@@ -91,15 +93,18 @@ def _reference(text: str) -> list[tuple[int, int, str]]:
                 if low is None or high is None or not low < high or (
                         sep == "and" and not m.group().lower().startswith("between")):
                     continue
-            elif any(not (m.end() <= a or m.start() >= b) for a, b in taken):
-                continue
-            elif rx is _SINGLE and (parse_one(m.group()) is None or (
-                    m.start() and text[m.start() - 1].isalpha()) or (
-                    m.end() < len(text) and text[m.end()].isalpha() and text[m.end()] not in "sk")):
+            elif any(not (m.end() <= a or m.start() >= b) for a, b in taken) or (
+                    rx is _SINGLE and _glued_or_unparsed(m, text)):
                 continue
             taken.append((m.start(), m.end()))
             out.append((m.start(), m.end(), m.group()))
     return sorted(out)
+
+
+def _glued_or_unparsed(m: re.Match[str], text: str) -> bool:
+    """A single figure that is no figure, or one glued to a letter ("5k" and "10s" aside)."""
+    return parse_one(m.group()) is None or bool(m.start() and text[m.start() - 1].isalpha()) or (
+        m.end() < len(text) and text[m.end()].isalpha() and text[m.end()] not in "sk")
 
 
 @pytest.mark.parametrize("text", [
