@@ -111,7 +111,8 @@ def _verbose() -> None:
 
 def make_summarizer(settings: Settings) -> Summarizer:
     summarizer = Summarizer(settings)
-    log.info("engine: %s (%s)", summarizer.engine().describe(), summarizer.engine_reason)
+    log.info("engine: %s; chosen because %s", summarizer.engine().describe(),
+             summarizer.engine_reason)
     return summarizer
 
 
