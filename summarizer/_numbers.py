@@ -37,6 +37,7 @@ _BOUND_BEFORE = re.compile(
     ) + r")\s*$",
     re.IGNORECASE,
 )
+_BOUND_LONGEST = max(len(w) for words in BOUND_WORDS.values() for w in words)
 _BOUND_AS = re.compile(r"\s+as\b", re.IGNORECASE)
 _BOUND_AFTER = re.compile(
     r"^\s*(?:" + "|".join(
@@ -243,10 +244,19 @@ def _inside_word(text: str, start: int, end: int) -> bool:
     return before.isalpha() or before == "_" or after.isalpha() and after not in "sk"
 
 
+def tail_search(rx: re.Pattern[str], text: str, longest: int,
+                start: int = 0, end: int | None = None) -> re.Match[str] | None:
+    """rx.search(text, start, end) for a pattern of words that end in no space, at most
+    ``longest`` characters long, then ``\\s*$``: a match starts at most that far before the
+    last non-space, so only those offsets are tried (a lookbehind still sees the text before)."""
+    end = len(text) if end is None else end
+    return rx.search(text, max(start, len(text[start:end].rstrip()) + start - longest), end)
+
+
 def bound_start(before: str) -> int:
     """Where a bound that ends the text starts ("... of about " -> the offset of "about"), or
     len(before) when the text ends in no bound."""
-    m = _BOUND_BEFORE.search(before)
+    m = tail_search(_BOUND_BEFORE, before, _BOUND_LONGEST)
     return m.start() if m else len(before)
 
 
@@ -255,7 +265,8 @@ def qualifier(text: str, m: re.Match[str]) -> Qualifier:
     more', '40-odd'."""
     start, end = m.start(), m.end()
     before = max(0, start - 25)
-    found = _BOUND_BEFORE.search(text, before, start) or _BOUND_AFTER.match(text[end:end + 12])
+    found = tail_search(_BOUND_BEFORE, text, _BOUND_LONGEST, before, start) or _BOUND_AFTER.match(
+        text[end:end + 12])
     if found is None:
         # "two dozen", "a dozen": a round count, not an exact one
         return Qualifier.approximately if "dozen" in text[start:end].lower() else Qualifier.exact
