@@ -95,6 +95,8 @@ class Mention(NamedTuple):
 
 def parse_one(token: str) -> float | None:
     """The value of one figure: '1,500', '1.5 million', 'five', 'twenty-one', '20k'."""
+    if token.isdecimal() and len(token) <= 15:  # plain digits, the usual case: as _DIGITS reads
+        return float(token)
     t = token.strip().lower().replace("\u2011", "-")
     m = _DIGITS_SCALE.fullmatch(t)
     if m:
@@ -123,6 +125,7 @@ def find_mentions(text: str) -> list[Mention]:
     """Every figure in the text, ranges first, then single figures and vague quantities."""
     taken = bytearray(len(text))  # 1 where a figure already claims the character
     digits, words, vague, between = _candidates(text)
+    words, vague = _may_start(text, words), _may_start(text, vague)
     singles = sorted(digits + words)
     found = _ranges(text, sorted(singles + between) if between else singles, taken)
     found += _singles(text, singles, taken)
@@ -199,6 +202,9 @@ _VAGUE_FIRST = frozenset(v.split()[0] for v in VAGUE)
 # the lookbehind first, as in _BOUND_BEFORE: only the starts of words try the tree.
 _CANDIDATE_WORD = re.compile(
     "(?<![a-z])" + alternation(sorted(_FIRST_WORDS | _VAGUE_FIRST)) + "(?![a-z])")
+# What must follow the word "a" in a figure or a vague quantity ("a hundred", "a dozen", "a
+# few"): most of the a's of a text start neither, and are not tried by three regexes.
+_A_STARTS = re.compile(r"a\s+[dfhmt]", re.IGNORECASE)
 _SCALE_END = re.compile(r"(hundred|thousand|million|billion)\s*$", re.IGNORECASE)
 _SCALE_RE = re.compile(_SCALE, re.IGNORECASE)
 
@@ -224,6 +230,11 @@ def _candidates(text: str) -> tuple[list[int], list[int], list[int], list[int]]:
         between.append(at)
         at = low.find("between", at + 1)
     return digits, words, vague, between
+
+
+def _may_start(text: str, starts: list[int]) -> list[int]:
+    """The starts of candidate words, but an "a" that no figure or vague quantity follows."""
+    return [p for p in starts if text[p + 1:p + 2].isalpha() or _A_STARTS.match(text, p)]
 
 
 def _scan(rx: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
