@@ -37,6 +37,7 @@ _BOUND_BEFORE = re.compile(
     ) + r")\s*$",
     re.IGNORECASE,
 )
+_BOUND_LONGEST = max(len(w) for words in BOUND_WORDS.values() for w in words)
 _BOUND_AS = re.compile(r"\s+as\b", re.IGNORECASE)
 _BOUND_AFTER = re.compile(
     r"^\s*(?:" + "|".join(
@@ -94,6 +95,8 @@ class Mention(NamedTuple):
 
 def parse_one(token: str) -> float | None:
     """The value of one figure: '1,500', '1.5 million', 'five', 'twenty-one', '20k'."""
+    if token.isdecimal() and len(token) <= 15:  # plain digits, the usual case: as _DIGITS reads
+        return float(token)
     t = token.strip().lower().replace("\u2011", "-")
     m = _DIGITS_SCALE.fullmatch(t)
     if m:
@@ -122,6 +125,7 @@ def find_mentions(text: str) -> list[Mention]:
     """Every figure in the text, ranges first, then single figures and vague quantities."""
     taken = bytearray(len(text))  # 1 where a figure already claims the character
     digits, words, vague, between = _candidates(text)
+    words, vague = _may_start(text, words), _may_start(text, vague)
     singles = sorted(digits + words)
     found = _ranges(text, sorted(singles + between) if between else singles, taken)
     found += _singles(text, singles, taken)
@@ -198,6 +202,9 @@ _VAGUE_FIRST = frozenset(v.split()[0] for v in VAGUE)
 # the lookbehind first, as in _BOUND_BEFORE: only the starts of words try the tree.
 _CANDIDATE_WORD = re.compile(
     "(?<![a-z])" + alternation(sorted(_FIRST_WORDS | _VAGUE_FIRST)) + "(?![a-z])")
+# What must follow the word "a" in a figure or a vague quantity ("a hundred", "a dozen", "a
+# few"): most of the a's of a text start neither, and are not tried by three regexes.
+_A_STARTS = re.compile(r"a\s+[dfhmt]", re.IGNORECASE)
 _SCALE_END = re.compile(r"(hundred|thousand|million|billion)\s*$", re.IGNORECASE)
 _SCALE_RE = re.compile(_SCALE, re.IGNORECASE)
 
@@ -225,6 +232,11 @@ def _candidates(text: str) -> tuple[list[int], list[int], list[int], list[int]]:
     return digits, words, vague, between
 
 
+def _may_start(text: str, starts: list[int]) -> list[int]:
+    """The starts of candidate words, but an "a" that no figure or vague quantity follows."""
+    return [p for p in starts if text[p + 1:p + 2].isalpha() or _A_STARTS.match(text, p)]
+
+
 def _scan(rx: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
     """rx.finditer(text), given every offset (sorted) where a match could start."""
     cur = 0
@@ -243,10 +255,19 @@ def _inside_word(text: str, start: int, end: int) -> bool:
     return before.isalpha() or before == "_" or after.isalpha() and after not in "sk"
 
 
+def tail_search(rx: re.Pattern[str], text: str, longest: int,
+                start: int = 0, end: int | None = None) -> re.Match[str] | None:
+    """rx.search(text, start, end) for a pattern of words that end in no space, at most
+    ``longest`` characters long, then ``\\s*$``: a match starts at most that far before the
+    last non-space, so only those offsets are tried (a lookbehind still sees the text before)."""
+    end = len(text) if end is None else end
+    return rx.search(text, max(start, len(text[start:end].rstrip()) + start - longest), end)
+
+
 def bound_start(before: str) -> int:
     """Where a bound that ends the text starts ("... of about " -> the offset of "about"), or
     len(before) when the text ends in no bound."""
-    m = _BOUND_BEFORE.search(before)
+    m = tail_search(_BOUND_BEFORE, before, _BOUND_LONGEST)
     return m.start() if m else len(before)
 
 
@@ -255,7 +276,8 @@ def qualifier(text: str, m: re.Match[str]) -> Qualifier:
     more', '40-odd'."""
     start, end = m.start(), m.end()
     before = max(0, start - 25)
-    found = _BOUND_BEFORE.search(text, before, start) or _BOUND_AFTER.match(text[end:end + 12])
+    found = tail_search(_BOUND_BEFORE, text, _BOUND_LONGEST, before, start) or _BOUND_AFTER.match(
+        text[end:end + 12])
     if found is None:
         # "two dozen", "a dozen": a round count, not an exact one
         return Qualifier.approximately if "dozen" in text[start:end].lower() else Qualifier.exact

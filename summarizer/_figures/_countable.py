@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from .._brief import NumberCategory, Qualifier
 from .._gazetteer import MONTHS
-from .._numbers import bound_start
+from .._numbers import bound_start, tail_search
 from .._text import alternation
 from ._lexicon import (
     MILITARY_THINGS,
@@ -26,14 +26,26 @@ if TYPE_CHECKING:
 
 C = NumberCategory
 
+
+def _ending(*words: str) -> tuple[re.Pattern[str], int]:
+    """A text that ends in one of the words, then spaces: the regex, and the longest word's
+    length for tail_search."""
+    return re.compile(r"\b(?:" + "|".join(words) + r")\s*$", re.I), max(map(len, words))
+
+
+def _ends(ending: tuple[re.Pattern[str], int], text: str) -> bool:
+    return tail_search(ending[0], text, ending[1]) is not None
+
+
 # Only ever tested for a match, so the words form one prefix tree (tried a character at a time
 # at each offset) rather than a list of alternatives tried one by one; the lookbehind first, so
 # that offsets inside a word fail at once.
-_BEFORE_SKIP = re.compile(  # "when he was 16", "in 2014", "aged 20 to 30"
-    r"(?<!\w)" + alternation([*MONTHS, *(m + "." for m in MONTHS), *NO_COUNT_BEFORE])
-    + r"\s*$|\baged?\s+\d+\s*(?:and|or|to|-)\s*$",
-    re.IGNORECASE,
-)
+_SKIP_WORDS = [*MONTHS, *(m + "." for m in MONTHS), *NO_COUNT_BEFORE]
+_BEFORE_SKIP = re.compile(  # "when he was 16", "in 2014"
+    r"(?<!\w)" + alternation(_SKIP_WORDS) + r"\s*$", re.IGNORECASE)
+_SKIP_LONGEST = max(map(len, _SKIP_WORDS))
+
+_AGED_RANGE = re.compile(r"\baged?\s+\d+\s*(?:and|or|to|-)\s*$", re.IGNORECASE)  # "aged 20 to 30"
 # "$5", "the town's 300", "+972", "#3": searched for only where one of _SIGNS occurs.
 _BEFORE_SIGN = re.compile(
     r"(?:\$|\u20ac|\u00a3|(?:town|city|country|nation|village|region|province|state)['\u2019]s)"
@@ -42,8 +54,8 @@ _BEFORE_SIGN = re.compile(
 )
 _SIGNS = frozenset("$\u20ac\u00a3'\u2019+#")
 # What stays no count across a bound: "a population of about 2 million", "aged about 30".
-_BEFORE_NOUN_SKIP = re.compile(
-    r"\b(?:aged|age|population|population of|country of|nation of|city of|town of)\s*$", re.I)
+_BEFORE_NOUN_SKIP = _ending("aged", "age", "population", "population of", "country of",
+                            "nation of", "city of", "town of")
 # Only ever tested for a match: prefix trees of the words that may begin a longer one ("years")
 # and of those that must end ("km", not "kmh").
 _AFTER_SKIP = re.compile(
@@ -67,7 +79,8 @@ _CAP_WORD_END = re.compile(r"(?:^|[^\w])[A-Z][\w.]*\s*$")
 _SENTENCE_START_CAP_END = re.compile(r"(?:^|[.!?\"\u201c]\s*)[A-Z][\w.]*\s*$")
 _CAP_HEDGE_END = re.compile(r"(?:About|Around|Some|Nearly|Over|At least|More than)\s*$")
 _RATE_AFTER = re.compile(r"^[^,.;]{0,30}\b(?:every|per|each day|a day|a week|a month)\b")
-_DETERMINER_END = re.compile(r"\b(?:the|these|those|both|all|its|their|his|her|first)\s*$", re.I)
+_DETERMINER_END = _ending("the", "these", "those", "both", "all", "its", "their", "his", "her",
+                          "first")
 
 
 def is_count(reading: Reading, k: int) -> bool:
@@ -84,7 +97,7 @@ def is_count(reading: Reading, k: int) -> bool:
         # materiel ("two soldiers entered", "three air strikes").
         before = sent[max(0, m.start - 40):m.start]
         after = sent[m.end:m.end + 25]
-        if _DETERMINER_END.search(before):
+        if _ends(_DETERMINER_END, before):
             return False
         if word == "one" and (_PRONOUN_ONE.match(after) or not _PERSON_NOUNS.match(
                 sent[m.end:m.end + 60])):
@@ -116,32 +129,57 @@ def plainly_no_count(reading: Reading, k: int) -> bool:
         return True  # a year
     if _DECADE_S.match(after) and _ALL_DIGITS.fullmatch(text):
         return True  # "the 1990s"
-    if _AFTER_SKIP.match(after) or _LIVE_AFTER.match(noun_after):
+    if _AFTER_SKIP.match(after) or _maybe_live(noun_after) and _LIVE_AFTER.match(noun_after):
         return True  # "60,000 people live in the camp": a population, not a count of the war
     if _skip_before(before[-25:]) and not _BOUND_END.search(before):
         return True
-    if unbounded != before and _BEFORE_NOUN_SKIP.search(unbounded) or _possessive(
+    if unbounded != before and _ends(_BEFORE_NOUN_SKIP, unbounded) or _possessive(
             unbounded) and _PEOPLE_AFTER.match(noun_after):
         return True  # "Gaza's 2.1 million people"
     if "-" in before and _DASH_END.search(before) or _DASH_WORD_START.match(after):
         return True  # "F-16", "COVID-19", "1-0"
-    if _CAP_WORD_END.search(before) and not _SENTENCE_START_CAP_END.search(before) \
+    if _cap_word_end(before) and not _SENTENCE_START_CAP_END.search(before) \
             and not _PERSON_NOUNS.match(noun_after) and not _CAP_HEDGE_END.search(before):
         # A figure right after a capitalised word mid-sentence is part of a name ("Route 66"),
         # unless that word is a hedge that happens to be capitalised.
         return True
-    if _RATE_AFTER.match(after):
+    if _maybe_rate(after) and _RATE_AFTER.match(after):
         return True  # a rate ("one killed every 25 minutes")
-    if _WHERE_BEFORE.search(before) and _PLACES_AFTER.match(after):
+    if _PLACES_AFTER.match(after) and _ends(_WHERE_BEFORE, before):
         return True  # "drones over 10 regions", "across 12 provinces": where, not how many
     return bool(m.low is not None and m.high is not None and 1900 <= m.low <= 2100
                 and 1900 <= m.high <= 2100)  # a span of years
 
 
 def _skip_before(window: str) -> bool:
-    """_BEFORE_SKIP or _BEFORE_SIGN ends the window (the latter tried only where it can)."""
-    return bool(_BEFORE_SKIP.search(window)
+    """_BEFORE_SKIP, _AGED_RANGE or _BEFORE_SIGN ends the window (the last two tried only where
+    they can: an "age", one of _SIGNS)."""
+    return bool(tail_search(_BEFORE_SKIP, window, _SKIP_LONGEST)
+                or _maybe_aged(window) and _AGED_RANGE.search(window)
                 or not _SIGNS.isdisjoint(window) and _BEFORE_SIGN.search(window))
+
+
+def _maybe_aged(window: str) -> bool:
+    # 'a', 'g' and 'e' match no other letters ignoring case: str.lower() finds every "age"
+    return "age" in window.lower()
+
+
+def _cap_word_end(before: str) -> bool:
+    """_CAP_WORD_END ends the text: its match holds no space but the one it may start with, so
+    the search starts at the last space."""
+    return bool(_CAP_WORD_END.search(before, max(0, before.rstrip().rfind(" "))))
+
+
+# Prefilters for an ASCII text (the usual case): the words a pattern needs, found by str.find
+# in its lower-cased copy (a regex match costs several times as much). A text with other
+# characters, some of which match ASCII letters ignoring case ("ſ" is "s"), takes the regex.
+def _maybe_live(text: str) -> bool:
+    return not text.isascii() or "live" in (low := text.lower()) or "reside" in low
+
+
+def _maybe_rate(text: str) -> bool:  # the words _RATE_AFTER needs
+    return not text.isascii() or "every" in (low := text.lower()) or "per" in low or (
+        "day" in low or "week" in low or "month" in low)
 
 
 def _possessive(before: str) -> bool:
@@ -149,7 +187,7 @@ def _possessive(before: str) -> bool:
     return ("'" in before or "\u2019" in before) and bool(_PLACE_POPULATION.search(before))
 
 
-_WHERE_BEFORE = re.compile(r"\b(?:over|across|in|throughout)\s*$", re.I)
+_WHERE_BEFORE = _ending("over", "across", "in", "throughout")
 _PLACES_AFTER = re.compile(r"^\s*(?:[\w-]+\s+)?(?:regions|provinces|districts|areas|cities|towns|"
                            r"countries|states|locations|places|fronts)\b", re.I)
 _LIVE_AFTER = re.compile(r"^\s*(?:[\w-]+\s+){0,3}?(?:live|lives|lived|living|reside)\s+(?:in|at)\b",

@@ -59,10 +59,31 @@ def tokens(sentence: str, mentions: list[Mention]) -> list[Tok]:
 
 def _words_between(sentence: str, low: str | None, start: int, end: int) -> list[Tok]:
     if low is not None:
+        # No token holds a space: split at the spaces, and a chunk of letters and digits is
+        # one token, its offset counted (the usual case: single spaces); only the chunks with
+        # other marks ("said,", "u.s.") are tokenised by _TOKEN. A third faster than all by it.
+        seg = low[start:end]
+        chunks = seg.split()
+        if " ".join(chunks) == seg.strip():
+            return _chunk_words(low, chunks, start + len(seg) - len(seg.lstrip()))
         return [_new_tok(Tok, (t.group(), t.start(), t.end(), -1))
                 for t in _TOKEN.finditer(low, start, end)]
     return [_new_tok(Tok, (t.group().lower(), t.start(), t.end(), -1))
             for t in _TOKEN.finditer(sentence, start, end)]
+
+
+def _chunk_words(low: str, chunks: list[str], pos: int) -> list[Tok]:
+    """The tokens of chunks that stand one space apart in low from offset pos."""
+    out: list[Tok] = []
+    for c in chunks:
+        n = len(c)
+        if c.isalnum():
+            out.append(_new_tok(Tok, (c, pos, pos + n, -1)))
+        else:
+            out += [_new_tok(Tok, (t.group(), t.start(), t.end(), -1))
+                    for t in _TOKEN.finditer(low, pos, pos + n)]
+        pos += n + 1
+    return out
 
 
 _new_tok = tuple.__new__
