@@ -37,7 +37,7 @@ class _Found:
     people among them apart, fewer to scan), the acronyms the article defines, and the reading
     context where names are recorded for attribution."""
 
-    __slots__ = ("text", "ctx", "acronyms", "found", "persons")
+    __slots__ = ("text", "ctx", "acronyms", "found", "persons", "named")
 
     def __init__(self, text: str, ctx: _Ctx, acronyms: dict[str, str]) -> None:
         self.text = text
@@ -45,6 +45,9 @@ class _Found:
         self.acronyms = acronyms  # "SDF" -> "Syrian Democratic Forces"
         self.found: dict[str, _Actor] = {}
         self.persons: dict[str, _Actor] = {}
+        # The organisations named so far (no person, group or country), in the order found:
+        # the parties whose names may show a person's kind.
+        self.named: list[_Actor] = []
 
     def add(self, key: str, name: str, kind: str, sent: _Sent, pos: int, end: int,
             person: bool = False, weight: int = 1) -> _Actor:
@@ -55,6 +58,8 @@ class _Found:
             self.found[key] = a
             if person:
                 self.persons[key] = a
+            elif not key.startswith(("g:", "c:")) and len(name) >= 3:
+                self.named.append(a)  # a group's name may change; an organisation's does not
         a.ends.append(end)
         if a.side is None and not person:
             before = sent.text[max(0, pos - sent.start - 40):pos - sent.start]
