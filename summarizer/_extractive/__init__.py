@@ -32,7 +32,7 @@ def extract(article: str) -> Brief:
 
     figures = _figures(text, sents, ctx)
     actors = [
-        Actor(name=a.name, kind=ActorKind(a.kind), side=a.side, role=a.desc or a.role or NO_ROLE,
+        Actor(name=a.name, kind=ActorKind(a.kind), side=a.side, role=a.desc or a.role(text) or NO_ROLE,
               evidence=a.evidence)
         for a in actors_kept
     ]

@@ -70,12 +70,12 @@ def _person_kind(f: _Found, before: str, appos: str | None, title_word: str) -> 
     """The kind of party a person speaks for, the first that holds of: the organisation their
     appositive names, one named before their role ("Taliban spokesman X"), their title, any cue
     in the appositive or before the name, and whose spokesman they are ("Machar's spokesman")."""
-    hits_a = _kind_hits(appos, f.found, f.acronyms) if appos is not None else []
+    hits_a = _kind_hits(appos, f.named, f.acronyms) if appos is not None else []
     if appos is not None and len(hits_a) > 1:
         # "a spokesman for X": the organisation speaks louder than the title.
         text_a = appos.lower()
         hits_a = [h for h in hits_a if not _SPOKES_HEAD.match(text_a[h[0]:h[3]])]
-    hits_b = _kind_hits(before, f.found, f.acronyms)
+    hits_b = _kind_hits(before, f.named, f.acronyms)
     org_a = [h for h in hits_a if h[2]]
     first = min(hits_a) if hits_a else None
     neutral = first is not None and appos is not None and _SPOKES_HEAD.match(
@@ -94,16 +94,16 @@ def _person_kind(f: _Found, before: str, appos: str | None, title_word: str) -> 
     return _owner_kind(before, f.persons) or "other"
 
 
-def _kind_hits(context: str, found: dict[str, _Actor], acronyms: dict[str, str]) -> list[_Hit]:
+def _kind_hits(context: str, named: list[_Actor], acronyms: dict[str, str]) -> list[_Hit]:
     """Kind cues in a context as (start, kind, names an organisation, end), for people."""
     hits: list[_Hit] = []
     low = context.lower()
     for acr, full in acronyms.items():
         for at in _word_at(context, acr):
             hits.append((at, _org_kind(full) or "other", True, at + len(acr)))
-    for key, a in found.items():
+    for a in named:
         # A substring test first: most names found so far are not in this short context.
-        if a.name not in context or a.person or key.startswith(("g:", "c:")) or len(a.name) < 3:
+        if a.name not in context:
             continue
         for at in _word_at(context, a.name):
             hits.append((at, a.kind, True, at + len(a.name)))
