@@ -334,9 +334,11 @@ class _Handler(BaseHTTPRequestHandler):
                                        "type": "invalid_request"}})
             return None
         try:
-            body: dict[str, Any] = json.loads(raw)
+            body = json.loads(raw)
         except json.JSONDecodeError:
-            self._send(400, {"error": {"message": "body is not JSON", "type": "invalid"}})
+            body = None
+        if not isinstance(body, dict):  # "[]" or "3" is JSON, but no request
+            self._send(400, {"error": {"message": "body is not a JSON object", "type": "invalid"}})
             return None
         return body
 

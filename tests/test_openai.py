@@ -82,6 +82,10 @@ def test_fake_server_refuses_a_body_not_declared_as_json(server: FakeOpenAIServe
     sent = httpx.post(f"{server.url}/chat/completions", content=b'{"model": "m"}',
                       headers={"Content-Type": "text/plain"})
     assert sent.status_code == 415 and not server.requests
+    for body in (b"[]", b"3", b"{not json"):  # JSON that is no request, or none: a 400, no crash
+        sent = httpx.post(f"{server.url}/chat/completions", content=body,
+                          headers={"Content-Type": "application/json"})
+        assert sent.status_code == 400 and not server.requests
 
 
 def test_schema_invalid_reply_is_fixed_on_reask(baghouz: str) -> None:
