@@ -429,7 +429,7 @@ def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
 def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path: Path) -> None:
     root = folder(tmp_path, 30)
     out = tmp_path / "briefs.jsonl"
-    server = serve(latency=0.2)
+    server = serve(latency=1.0)  # 10 s for all 30: room for a slow machine to interrupt it
     try:
         process = subprocess.Popen(_command(root, out, server, "--concurrency", "3"),
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
