@@ -287,7 +287,8 @@ async def asummarize_many(
     :class:`BatchItem` per article as each completes; options are :class:`Settings` fields."""
     total = len(items) if hasattr(items, "__len__") else None  # type: ignore[arg-type]
     progress = Progress(total=total)
-    chosen = replace(settings or Settings(), **options)
+    # Settings given are used as given; else the keyword values, then the environment.
+    chosen = replace(settings, **options) if settings is not None else Settings.from_env(**options)
     stream = _stream(items, progress, concurrency=concurrency,
                      limiter=limiter or RateLimiter(rpm, tpm), on_progress=on_progress,
                      settings=chosen, chat_model=chat_model)
@@ -335,7 +336,7 @@ async def run_batch(inputs: Iterable[BatchInput], output: JsonlOutput, *, concur
             todo.append(item)
     progress = Progress(total=len(todo) + skipped, skipped=skipped)
     stream = _stream(todo, progress, concurrency=concurrency, limiter=limiter,
-                     on_progress=on_progress, settings=settings or Settings(), chat_model=chat_model)
+                     on_progress=on_progress, settings=settings or Settings.from_env(), chat_model=chat_model)
     async with contextlib.aclosing(stream):
         async for done in stream:
             # In a thread: fsync takes milliseconds, which the other requests should not wait on.

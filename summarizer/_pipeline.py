@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -57,7 +58,10 @@ class Summarizer:
         schema = model_schema()
         self._job = Job(self.settings, prompts, schema,
                         prompts.render("schema", schema=compact(schema)))
-        self._limit: asyncio.Semaphore | None = None
+        # Briefs in flight, per event loop: blocking calls from several threads at once run on
+        # two loops, and an asyncio semaphore serves one (the engine serialises what it must).
+        self._limits: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
+        self._limits_lock = threading.Lock()
         self._cache: Cache | None = None
         self._runner = SyncRunner()
 
@@ -99,9 +103,12 @@ class Summarizer:
     async def _limited(self, model: ChatModel, article: str, policy: Policy) -> Result:
         if not model.max_concurrency:
             return await brief_fitted(self._job, model, article, policy)
-        if self._limit is None:
-            self._limit = asyncio.Semaphore(model.max_concurrency)
-        async with self._limit:
+        loop = asyncio.get_running_loop()
+        with self._limits_lock:
+            limit = self._limits.get(loop)
+            if limit is None:
+                limit = self._limits[loop] = asyncio.Semaphore(model.max_concurrency)
+        async with limit:
             return await brief_fitted(self._job, model, article, policy)
 
     def _cache_context(self, model: ChatModel, policy: Policy) -> str:
@@ -141,6 +148,7 @@ class Summarizer:
         self._runner.close(self._close_engine())
 
     async def _close_engine(self) -> None:
+        self._limits.clear()
         model, self._model = self._model, (None if self._owns_model else self._model)
         if model is not None and self._owns_model:
             await model.aclose()

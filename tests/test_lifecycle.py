@@ -9,12 +9,13 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from summarizer import Summarizer
-from summarizer.testing import FakeChatModel, FakeOpenAIServer
+from summarizer.testing import FakeChatModel, FakeOpenAIServer, Reply
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = (ROOT / "examples" / "baghouz.txt").read_text(encoding="utf-8")
@@ -110,3 +111,16 @@ def test_with_frees_a_local_model_no_one_else_uses() -> None:
     assert LocalEngine._users.get(key, 0) == before.get(key, 0)
     if not before.get(key):  # nobody else: the model is freed
         assert key not in LocalEngine._shared
+
+
+def test_blocking_calls_from_several_threads_share_an_engine_of_one_slot() -> None:
+    class OneAtATime(FakeChatModel):
+        max_concurrency = 1  # as the local engine: the Summarizer holds briefs to one a loop
+
+    fake = OneAtATime(*[Reply(latency=0.3)] * 6)
+    with Summarizer(chat_model=fake, cache=False) as s:
+        for _ in range(2):  # a second round on the loops the first one left
+            with ThreadPoolExecutor(3) as pool:
+                results = list(pool.map(s.summarize, [ARTICLE] * 3, timeout=30))
+            assert all(not r.fell_back for r in results)
+    assert len(fake.requests) == 6

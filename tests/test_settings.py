@@ -54,3 +54,14 @@ def test_the_cli_takes_an_option_not_given_from_the_environment(
     given = CliRunner().invoke(cli, ["brief", "--engine", "extractive", "-"],
                                input="Five people were killed in Gao on Monday, police said.")
     assert given.exit_code == 0, given.output
+
+
+def test_a_batch_without_settings_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from summarizer import summarize_many
+    from summarizer.testing import FakeOpenAIServer
+
+    with FakeOpenAIServer() as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+        monkeypatch.setenv("SUMMARIZER_MODEL", "m")
+        [item] = list(summarize_many([("a", "Five people were killed in Gao on Monday.")]))
+    assert item.ok and item.result.meta.engine == "openai" and len(server.requests) == 1
