@@ -6,7 +6,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -66,13 +66,17 @@ class SyncRunner:
                 self._thread = LoopThread()
         return self._thread.run(coro)
 
-    def close(self, last: Coroutine[Any, Any, None] | None = None) -> None:
-        """Run ``last`` (the engine's clean-up) on the loop that did the work, then close the
-        loops and their threads."""
+    def close(self, last: Coroutine[Any, Any, None] | None = None,
+              other: Callable[[], Coroutine[Any, Any, None]] | None = None) -> None:
+        """Run ``last`` (the engine's clean-up) on the loop that did the work, and ``other()``
+        (what the engine holds for a loop) on the loop thread if blocking calls from several
+        threads used that one too; then close the loops and their threads."""
         with self._busy:
             loop, self._loop = self._loop, None
         with self._made:
             thread, self._thread = self._thread, None
+        if other is not None and loop is not None and thread is not None:
+            thread.run(other())
         if last is not None:
             if loop is not None and not _loop_running():
                 _run_on(loop, last)

@@ -145,7 +145,9 @@ class Summarizer:
 
     def close(self) -> None:
         """Release the engine and the blocking API's event loop."""
-        self._runner.close(self._close_engine())
+        model = self._model
+        self._runner.close(self._close_engine(),
+                           other=model.release_loop if model is not None else None)
 
     async def _close_engine(self) -> None:
         self._limits.clear()

@@ -124,3 +124,15 @@ def test_blocking_calls_from_several_threads_share_an_engine_of_one_slot() -> No
                 results = list(pool.map(s.summarize, [ARTICLE] * 3, timeout=30))
             assert all(not r.fell_back for r in results)
     assert len(fake.requests) == 6
+
+
+def test_close_after_blocking_calls_from_several_threads_closes_every_loops_connections() -> None:
+    with FakeOpenAIServer() as server:
+        server.script(*[Reply(latency=0.3)] * 3)  # three at once: two loops get clients
+        threads, before = threading.active_count(), sockets()
+        s = Summarizer(engine="openai", base_url=server.url, model="m", cache=False)
+        with ThreadPoolExecutor(3) as pool:
+            list(pool.map(s.summarize, [ARTICLE] * 3, timeout=30))
+        s.close()
+        assert settled(sockets, before) <= before
+        assert settled(threading.active_count, threads) <= threads

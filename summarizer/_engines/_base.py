@@ -85,6 +85,10 @@ class ChatModel(ABC):
     async def aclose(self) -> None:  # noqa: B027 - optional hook, most engines hold nothing
         """Release connections or model memory; the engine may not be used afterwards."""
 
+    async def release_loop(self) -> None:  # noqa: B027 - optional hook
+        """Let go of what the engine holds for the running event loop only (its connections),
+        when that loop is about to close while the engine lives on."""
+
     def describe(self) -> str:
         """The engine in a few words, for --verbose: its name, model and endpoint."""
         parts = [self.engine] + [x for x in (self.model_name, self.endpoint) if x]
@@ -94,7 +98,9 @@ class ChatModel(ABC):
 class Forwarding(ChatModel):
     """A ChatModel around another, to which it forwards every call and every attribute of the
     interface (reads and writes alike, so what the inner one learns is seen through it).
-    Subclasses override what they add to, such as :meth:`complete`."""
+    Subclasses override what they add to, such as :meth:`complete`; an interface attribute of
+    their own must be a class attribute (one set on the instance would reach the inner
+    engine)."""
 
     def __init__(self, inner: ChatModel) -> None:
         self.inner = inner
@@ -110,6 +116,10 @@ class Forwarding(ChatModel):
     async def aclose(self) -> None:
         """Close the inner engine."""
         await self.inner.aclose()
+
+    async def release_loop(self) -> None:
+        """The inner engine's."""
+        await self.inner.release_loop()
 
     def count_tokens(self, text: str) -> int:
         """The inner engine's count (its tokenizer, where it has one)."""

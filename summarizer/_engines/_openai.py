@@ -347,9 +347,14 @@ class OpenAIEngine(ChatModel):
             cause = cause.__cause__ or cause.__context__
         return True
 
+    async def release_loop(self) -> None:
+        """Close the running loop's connection pool: the same as :meth:`aclose`."""
+        await self.aclose()
+
     async def aclose(self) -> None:
         """Close the running loop's connection pool. A pool opened on another loop that still
-        runs is closed by calling this from that loop; those of closed loops are let go."""
+        runs is closed by calling this (or :meth:`release_loop`) from that loop; those of
+        closed loops are let go."""
         with self._lock:
             client = self._clients.pop(asyncio.get_running_loop(), None)
             self._forget_closed_loops()
