@@ -334,13 +334,15 @@ class Briefing:
                        limits: list[float]) -> ChatReply:
         """One request, in the ledger however it ends."""
         started = time.monotonic()
+        limit = request.timeout or 0.0
         try:
-            reply = await self._complete(request)
+            limit = self._limit(request)
+            reply = await self._complete(request, limit)
         except TransportError as exc:
             self.ledger.record(reason, f"transport error: {exc}", Usage(),
                                time.monotonic() - started)
             if isinstance(exc, RequestTimeoutError):
-                limits.append(request.timeout or 0)
+                limits.append(limit)  # the time it had, for the message
                 if len(limits) > MAX_TIMEOUTS:
                     raise RequestTimeoutError(
                         f"the model endpoint did not answer within {_seconds(limits)}; a server "
@@ -358,14 +360,17 @@ class Briefing:
             raise RefusalError(f"the model refused: {words.strip()[:300]}", refusal=words)
         return reply
 
-    async def _complete(self, request: ChatRequest) -> ChatReply:
-        """One request, held to its limit and to what is left of the brief's deadline, start to
-        finish."""
+    def _limit(self, request: ChatRequest) -> float:
+        """The seconds a request may take, start to finish: its own limit (else the engine's)
+        within what is left of the brief's deadline."""
         left = self.job.settings.deadline - (time.monotonic() - self.started)
         if left <= 0:
             raise RequestTimeoutError(f"the brief's deadline of {self.job.settings.deadline:g} s "
                                       "passed before this request")
-        limit = min(request.timeout or self.model.request_deadline or left, left)
+        return min(request.timeout or self.model.request_deadline or left, left)
+
+    async def _complete(self, request: ChatRequest, limit: float) -> ChatReply:
+        """One request, held to its limit."""
         try:
             return await asyncio.wait_for(self.model.complete(replace(request, timeout=limit)),
                                           timeout=max(limit, 0.001))
