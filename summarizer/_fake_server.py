@@ -238,7 +238,24 @@ def default_content(body: dict[str, Any]) -> str:
     else:
         users = [m for m in body.get("messages", []) if m.get("role") == "user"]
         article = str(users[-1].get("content") or "") if users else ""
+    return extractive_reply(article)
+
+
+def extractive_reply(article: str) -> str:
+    """The fakes' default answer: the extractive engine's brief of the article, as JSON."""
     return extract(article or "Nothing happened.").model_dump_json()
+
+
+def fake_usage(reply: Reply, prompt_chars: int, answer: str, max_tokens: object) -> tuple[int, int]:
+    """The (prompt, completion) tokens the fakes report: a fixed 4 characters a token, cheap and
+    good enough for budgets in tests; an answer cut at the length limit used all the output
+    asked for, as on real servers; ``reply.usage`` when the script gives one."""
+    if reply.usage:
+        return reply.usage
+    completion = len(answer) // 4 + 1
+    if reply.finish_reason == "length" and isinstance(max_tokens, int):
+        completion = max_tokens
+    return prompt_chars // 4 + 1, completion
 
 
 def _completion(body: dict[str, Any], reply: Reply, number: int) -> dict[str, Any]:
@@ -246,15 +263,9 @@ def _completion(body: dict[str, Any], reply: Reply, number: int) -> dict[str, An
     content = reply.content
     if content is None and reply.refusal is None:
         content = default_content(body)
-    # A fixed 4 characters a token: cheap and good enough for budgets in tests. An answer cut
-    # at the length limit used all the output asked for, as on real servers.
     prompt = sum(len(str(m.get("content") or "")) for m in body.get("messages", []))
-    prompt_tokens = prompt // 4 + 1
-    completion_tokens = len(content or reply.refusal or "") // 4 + 1
-    if reply.finish_reason == "length" and isinstance(body.get("max_tokens"), int):
-        completion_tokens = body["max_tokens"]
-    if reply.usage:
-        prompt_tokens, completion_tokens = reply.usage
+    prompt_tokens, completion_tokens = fake_usage(reply, prompt, content or reply.refusal or "",
+                                                  body.get("max_tokens"))
     return {
         "id": f"chatcmpl-fake-{number}",
         "object": "chat.completion",

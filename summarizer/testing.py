@@ -37,8 +37,14 @@ from pydantic import BaseModel
 
 from ._engines import ChatModel, ChatReply, ChatRequest
 from ._errors import RequestRejectedError, TransportError
-from ._extractive import extract
-from ._fake_server import FakeOpenAIServer, Reply, Responder, default_content
+from ._fake_server import (
+    FakeOpenAIServer,
+    Reply,
+    Responder,
+    default_content,
+    extractive_reply,
+    fake_usage,
+)
 from ._result import Usage
 
 __all__ = [
@@ -96,18 +102,18 @@ class FakeChatModel(ChatModel):
         text = (reply.model_dump_json() if isinstance(reply, BaseModel)
                 else json.dumps(reply) if isinstance(reply, dict)
                 else reply if isinstance(reply, str)
-                else extract(request.article or "Nothing happened.").model_dump_json())
-        return ChatReply(text, _usage(request, text))
+                else extractive_reply(request.article))
+        return ChatReply(text, _usage(Reply(), request, text))
 
     async def aclose(self) -> None:
         """Mark the model closed (tests can check that it was)."""
         self.closed = True
 
 
-def _usage(request: ChatRequest, text: str, cut: bool = False) -> Usage:
-    prompt = sum(len(m["content"]) for m in request.messages) // 4 + 1
-    return Usage(prompt_tokens=prompt,
-                 completion_tokens=request.max_tokens if cut else len(text) // 4 + 1)
+def _usage(reply: Reply, request: ChatRequest, answer: str) -> Usage:
+    prompt, completion = fake_usage(reply, sum(len(m["content"]) for m in request.messages),
+                                    answer, request.max_tokens)
+    return Usage(prompt_tokens=prompt, completion_tokens=completion)
 
 
 async def _as_chat_reply(reply: Reply, request: ChatRequest) -> ChatReply:
@@ -124,10 +130,8 @@ async def _as_chat_reply(reply: Reply, request: ChatRequest) -> ChatReply:
         raise RequestRejectedError(f"the endpoint answered {reply.status}: {reply.error}",
                                    status_code=reply.status)
     text = reply.content if reply.content is not None or reply.refusal else (
-        extract(request.article or "Nothing happened.").model_dump_json())
-    usage = _usage(request, text or "", cut=reply.finish_reason == "length")
-    if reply.usage:
-        usage = Usage(prompt_tokens=reply.usage[0], completion_tokens=reply.usage[1])
+        extractive_reply(request.article))
+    usage = _usage(reply, request, text or reply.refusal or "")
     return ChatReply(text or "", usage, reply.finish_reason, reply.refusal)
 
 
