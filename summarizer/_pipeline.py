@@ -69,9 +69,7 @@ class Summarizer:
 
     async def asummarize(self, text: str, *, strict: bool | None = None) -> Result:
         """Brief one article."""
-        article = check_article(text)
-        with _only_our_errors():
-            return await self._cached(article, self._policy(strict))
+        return await self._checked(check_article(text), strict)
 
     def summarize(self, text: str, *, strict: bool | None = None) -> Result:
         """Brief one article, blocking; safe to call from inside a running event loop."""

@@ -91,8 +91,8 @@ class ChatModel(ABC):
 
     def describe(self) -> str:
         """The engine in a few words, for --verbose: its name, model and endpoint."""
-        parts = [self.engine] + [x for x in (self.model_name, self.endpoint) if x]
-        return " ".join(parts[:1]) + (f" ({', '.join(parts[1:])})" if parts[1:] else "")
+        details = [x for x in (self.model_name, self.endpoint) if x]
+        return self.engine + (f" ({', '.join(details)})" if details else "")
 
 
 class Forwarding(ChatModel):
