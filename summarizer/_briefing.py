@@ -196,14 +196,15 @@ class Briefing:
     async def run(self, article: str, max_tokens: int | None = None, *,
                   may_split: bool = False) -> Result:
         """The brief, or an error that carries what its requests cost."""
+        art = ArticleIndex(article)  # indexed once for every reply's check and the last one's
         try:
-            draft = await self._ask(article, max_tokens or self.job.settings.max_tokens, may_split)
+            draft = await self._ask(art, max_tokens or self.job.settings.max_tokens, may_split)
             brief, warnings = settle(draft, article, self.policy,
                                      f"after {len(self.ledger.attempts)} attempts")
         except (EngineError, BriefValidationError) as exc:
             self.ledger.stamp(exc)
             raise
-        report = draft.report if brief is draft.brief else ground(brief, article)
+        report = draft.report if brief is draft.brief else ground(brief, art)
         return self._result(brief, warnings, report)
 
     def _result(self, brief: Brief, warnings: list[BriefWarning], report: Grounding) -> Result:
@@ -215,9 +216,9 @@ class Briefing:
             latency_s=round(time.monotonic() - self.started, 4), warnings=warnings,
             spans=report.spans))
 
-    async def _ask(self, article: str, max_tokens: int, may_split: bool) -> Draft:
+    async def _ask(self, art: ArticleIndex, max_tokens: int, may_split: bool) -> Draft:
         """Requests until a reply checks out, or the re-asks, tokens or time run out."""
-        art = ArticleIndex(article)
+        article = art.text
         first = build_messages(self.job.prompts, article)
         messages, reason, capped, reasks = first, AttemptReason.initial, False, 0
         while True:
