@@ -101,7 +101,7 @@ class Draft:
 
 def read_reply(output: str, art: ArticleIndex) -> Draft:
     """Parse, trim and ground one reply."""
-    brief, problems = parse_brief(output)
+    brief, problems = parse_brief(output, art)
     return Draft(output, None, problems) if brief is None else Draft.checked(output, brief, art)
 
 
@@ -219,7 +219,7 @@ class Briefing:
     async def _ask(self, art: ArticleIndex, max_tokens: int, may_split: bool) -> Draft:
         """Requests until a reply checks out, or the re-asks, tokens or time run out."""
         article = art.text
-        first = build_messages(self.job.prompts, article)
+        first = build_messages(self.job.prompts, article, art.numbered())
         messages, reason, capped, reasks = first, AttemptReason.initial, False, 0
         while True:
             request = ChatRequest(messages=messages, schema=self.job.schema, max_tokens=max_tokens,
@@ -257,7 +257,7 @@ class Briefing:
         the rest is a brief (then checked against the article like any other)."""
         if draft.brief is not None or self.policy == "strict":
             return draft
-        brief, salvaged = salvage_brief(draft.output)
+        brief, salvaged = salvage_brief(draft.output, art)
         if brief is None:
             return draft
         kept = Draft.checked(draft.output, brief, art)

@@ -2,7 +2,8 @@
 
 A real server on 127.0.0.1 (``http.server`` in a thread), so the openai engine's whole HTTP path
 is exercised: each request takes a scripted :class:`Reply` (a status, a stall, a reset, a drip,
-a body that is no JSON or no HTTP), else the extractive brief of the request's article.
+a body that is no JSON or no HTTP), else the extractive brief of the request's article, its
+evidence cited by sentence number as a model following the wire schema would (or quoted).
 Import it from :mod:`summarizer.testing`.
 """
 
@@ -21,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from ._extractive import extract
+from ._wire import read_numbered, wire_form
 
 __all__ = ["FakeOpenAIServer", "Reply", "Responder", "default_content"]
 
@@ -116,7 +118,8 @@ class FakeOpenAIServer:
     """``/v1/chat/completions`` and ``/v1/models`` on 127.0.0.1, scripted per request.
 
     Replies come from the script queue, then from ``responder(index, body)`` if given, then the
-    default: the extractive engine's brief of the article in the request. With
+    default: the extractive engine's brief of the article in the request, its evidence cited by
+    the numbers of the request's numbered sentences (quoted with ``quote_evidence=True``). With
     ``reject_json_schema=True`` (or a status: 400, 422, 500) it refuses ``response_format:
     json_schema`` the way real servers do: a 400 saying so (older OpenAI-compatible servers), a
     422 naming the field (FastAPI-based ones), a 500 quoting the validation error
@@ -134,8 +137,10 @@ class FakeOpenAIServer:
         responder: Responder | None = None,
         models: Iterable[str] = ("fake-model",),
         context_window: int | None = None,
+        quote_evidence: bool = False,
     ) -> None:
         self._queue: deque[Reply] = deque(replies)
+        self.quote_evidence = quote_evidence
         self.reject_json_schema = reject_json_schema
         self.latency = latency
         self.responder = responder
@@ -227,23 +232,34 @@ _FORMAT_REJECTIONS: dict[int, Any] = {
 }
 
 
-def default_content(body: dict[str, Any]) -> str:
-    """The extractive engine's brief of the article in a chat request, as JSON."""
-    article = ""
+def default_content(body: dict[str, Any], *, quote_evidence: bool = False) -> str:
+    """The extractive engine's brief of the article in a chat request, as JSON: its evidence
+    cited by the numbers the request gives its sentences, or quoted (as a model that ignores
+    the numbers would, and where the request numbers none)."""
+    text = ""
     for message in body.get("messages", []):
         content = str(message.get("content") or "")
         if message.get("role") == "user" and _START in content:
-            article = content.split(_START, 1)[1].rsplit(_END, 1)[0].strip("\n")
+            text = content.split(_START, 1)[1].rsplit(_END, 1)[0].strip("\n")
             break
     else:
         users = [m for m in body.get("messages", []) if m.get("role") == "user"]
-        article = str(users[-1].get("content") or "") if users else ""
-    return extractive_reply(article)
+        text = str(users[-1].get("content") or "") if users else ""
+    article, spans = read_numbered(text)
+    if not spans:  # no numbered sentences: the text is the article, and quotes are all it can
+        return extractive_reply(text, quote_evidence=True)
+    return extractive_reply(article, spans, quote_evidence=quote_evidence)
 
 
-def extractive_reply(article: str) -> str:
-    """The fakes' default answer: the extractive engine's brief of the article, as JSON."""
-    return extract(article or "Nothing happened.").model_dump_json()
+def extractive_reply(article: str, spans: list[tuple[int, int]] | None = None, *,
+                     quote_evidence: bool = False) -> str:
+    """The fakes' default answer: the extractive engine's brief of the article, as JSON in the
+    wire schema (evidence by the numbers of ``spans``, the article's sentences, by default its
+    own split), or as the brief itself with quoted evidence."""
+    brief = extract(article or "Nothing happened.")
+    if quote_evidence:
+        return brief.model_dump_json()
+    return json.dumps(wire_form(brief, article, spans), separators=(",", ":"))
 
 
 def fake_usage(reply: Reply, prompt_chars: int, answer: str, max_tokens: object) -> tuple[int, int]:
@@ -258,11 +274,12 @@ def fake_usage(reply: Reply, prompt_chars: int, answer: str, max_tokens: object)
     return prompt_chars // 4 + 1, completion
 
 
-def _completion(body: dict[str, Any], reply: Reply, number: int) -> dict[str, Any]:
+def _completion(body: dict[str, Any], reply: Reply, number: int, *,
+                quote_evidence: bool = False) -> dict[str, Any]:
     """The chat completion answering ``body`` as ``reply`` says, numbered ``number``."""
     content = reply.content
     if content is None and reply.refusal is None:
-        content = default_content(body)
+        content = default_content(body, quote_evidence=quote_evidence)
     prompt = sum(len(str(m.get("content") or "")) for m in body.get("messages", []))
     prompt_tokens, completion_tokens = fake_usage(reply, prompt, content or reply.refusal or "",
                                                   body.get("max_tokens"))
@@ -329,7 +346,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif reply.malformed:
             self._send_raw(200, b"<html>502 Bad Gateway</html>", "application/json")
         else:
-            self._send(200, _completion(body, reply, len(fake.requests)), reply.headers,
+            self._send(200, _completion(body, reply, len(fake.requests),
+                                        quote_evidence=fake.quote_evidence), reply.headers,
                        reply.drip)
 
     def _chat_request(self) -> dict[str, Any] | None:

@@ -75,6 +75,9 @@ class Grounding:
 
 
 _DIGIT = re.compile(r"\d")
+# Evidence that stands in for a citation no sentence answers (see _wire), followed by why: no
+# article holds it (input is cleaned of control characters), so no check accepts it.
+UNRESOLVED = "\x00"
 # A capitalised word that does not open a sentence is a name, which the article must contain.
 # A capitalised word after a word (not at the start, nor after a full stop, colon, quote or
 # bracket) is a name.
@@ -146,6 +149,9 @@ class _Check:
 
     def evidence(self, field: str, i: int, quote: str) -> tuple[int, int] | None:
         """Where an item's evidence stands in the article; a problem if nowhere."""
+        if quote.startswith(UNRESOLVED):  # cited by a number that is no sentence: say which
+            self.problem(field, quote[len(UNRESOLVED):], "evidence", i)
+            return None
         span = self.art.locate(quote)
         if span is None:
             self.problem(field, f"evidence is not a verbatim span of the article: '{clip(quote)}'",

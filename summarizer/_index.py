@@ -59,6 +59,7 @@ class ArticleIndex:
         self._para_starts: list[int] = []
         self._split: dict[int, list[tuple[int, int]]] = {}
         self._readings: dict[tuple[int, int], Reading] = {}
+        self._numbered: list[tuple[int, int]] | None = None
 
     def _find(self, words: list[str], *, whole: bool) -> tuple[int, int] | None:
         needle = " ".join(words)
@@ -151,6 +152,14 @@ class ArticleIndex:
             if at is not None and self.sentence(*at)[0] >= end:
                 break
         return out
+
+    def numbered(self) -> list[tuple[int, int]]:
+        """Every sentence of the article, in order, as (start, end) offsets: the sentences the
+        model reads numbered from 1 (as _text.sentences splits them)."""
+        if self._numbered is None:
+            self._numbered = [span for p in range(len(self._paragraphs()))
+                              for span in self._paragraph(p)]
+        return self._numbered
 
     def sentence(self, p: int, j: int) -> tuple[int, int]:
         """Sentence j of paragraph p, as (start, end) offsets."""

@@ -13,9 +13,11 @@ import pydantic
 from ._brief import Brief
 from ._errors import InputError
 from ._grounding import Problem
+from ._index import ArticleIndex
 from ._prompts import Prompts
 from ._result import BriefWarning, WarningCode
 from ._text import clean_input
+from ._wire import numbered, resolve, wire_words
 
 
 def check_article(text: str) -> str:
@@ -39,11 +41,13 @@ def escape_markers(text: str) -> str:
     return text.replace("<<<ARTICLE", "<< <ARTICLE").replace("ARTICLE>>>", "ARTICLE> >>")
 
 
-def build_messages(prompts: Prompts, article: str) -> tuple[dict[str, str], ...]:
-    """The first request: system rules, then the article as delimited data."""
+def build_messages(prompts: Prompts, article: str, spans: list[tuple[int, int]] | None = None
+                   ) -> tuple[dict[str, str], ...]:
+    """The first request: system rules, then the article as delimited data, its sentences
+    numbered (``spans``: its sentences, where the caller has them already)."""
     return (
         {"role": "system", "content": prompts.render("system")},
-        {"role": "user", "content": prompts.render("user", article=article)},
+        {"role": "user", "content": prompts.render("user", article=numbered(article, spans))},
     )
 
 
@@ -52,7 +56,7 @@ def reask_messages(
 ) -> tuple[dict[str, str], ...]:
     """A new message list (the caller's is never touched): the original request, the last
     output and its problems. Earlier failed attempts are not carried, so the context stays bounded."""
-    listing = "\n".join(f"- {p}" for p in problems)
+    listing = "\n".join(f"- {wire_words(p)}" for p in problems)
     return (
         *first,
         {"role": "assistant", "content": output},
@@ -92,20 +96,19 @@ def _json_candidates(text: str) -> Iterator[str]:
         yield text[start : text.rfind("}") + 1]
 
 
-def parse_brief(text: str) -> tuple[Brief | None, list[Problem]]:
-    """Parse and schema-validate a reply; problems are phrased for the model to fix."""
-    try:  # the usual reply, a bare valid brief, in one step
-        return Brief.model_validate_json(text), []
-    except ValueError:  # pydantic's ValidationError included: the steps below say what is wrong
-        pass
+def parse_brief(text: str, art: ArticleIndex) -> tuple[Brief | None, list[Problem]]:
+    """Parse a reply, read its evidence as the article's sentences (it may cite them by number)
+    and validate it against the schema; problems are phrased for the model to fix."""
     try:
         data = extract_json(text)
     except ValueError as exc:
         return None, [Problem("brief", f"{exc}: '{text.strip()[:80]}'", "json")]
+    cited = resolve(data, art.text, art.numbered())  # reported by grounding if the rest is valid
     try:
         return Brief.model_validate(data), []
     except pydantic.ValidationError as exc:
-        return None, [_schema_problem(err["loc"], err["msg"]) for err in exc.errors()[:20]]
+        return None, cited + [_schema_problem(err["loc"], err["msg"])
+                              for err in exc.errors()[:20]]
 
 
 def _schema_problem(loc: tuple[Any, ...], message: str) -> Problem:
@@ -121,7 +124,7 @@ def _schema_problem(loc: tuple[Any, ...], message: str) -> Problem:
 _LISTS = {("actors",), ("numbers",), ("where",), ("outlook", "signals")}
 
 
-def salvage_brief(text: str) -> tuple[Brief | None, list[BriefWarning]]:
+def salvage_brief(text: str, art: ArticleIndex) -> tuple[Brief | None, list[BriefWarning]]:
     """Lenient, when re-asks are spent: the reply without the list items (a figure, an actor,
     an expectation) that fail the schema, if the rest is a valid brief; and what was dropped.
     One malformed figure (both a value and a range, as models under a grammar often give)
@@ -130,6 +133,7 @@ def salvage_brief(text: str) -> tuple[Brief | None, list[BriefWarning]]:
         data = extract_json(text)
     except ValueError:
         return None, []
+    resolve(data, art.text, art.numbered())  # an item cited wrongly is dropped by its check
     dropped: list[BriefWarning] = []
     for _ in range(3):  # an item dropped can only reveal errors in others, rarely
         try:

@@ -27,9 +27,10 @@ from ._errors import InternalError, SummarizerError
 from ._loop import SyncRunner
 from ._parse import check_article
 from ._plan import brief_fitted, context_of
-from ._prompts import compact, load_prompts, model_schema
+from ._prompts import compact, load_prompts
 from ._result import Result
 from ._settings import Settings
+from ._wire import wire_schema
 
 log = logging.getLogger("summarizer")
 
@@ -55,7 +56,7 @@ class Summarizer:
         self._owns_model = chat_model is None
         self._http_client = http_client
         prompts = load_prompts(self.settings.prompts)
-        schema = model_schema()
+        schema = wire_schema()  # what the model answers in: evidence by sentence number
         self._job = Job(self.settings, prompts, schema,
                         prompts.render("schema", schema=compact(schema)))
         # Briefs in flight, per event loop: blocking calls from several threads at once run on

@@ -12,6 +12,7 @@ from ._engines import ChatModel
 from ._errors import BriefValidationError, ConfigurationError, ContextOverflowError, EngineError
 from ._grounding import ground
 from ._result import BriefWarning, Result, WarningCode
+from ._wire import numbered
 
 log = logging.getLogger("summarizer")
 
@@ -64,7 +65,9 @@ async def _planned(job: Job, model: ChatModel, article: str, policy: Policy,
             f"a context of {context} tokens leaves no room for an article after the prompt "
             f"({overhead} tokens) and the output budget ({max_tokens}); "
             "raise --context-tokens or lower --max-tokens")
-    tokens = model.count_tokens(article)
+    # The article as sent, its sentences numbered; parts are counted without the numbers, in a
+    # budget cut by the share they take of the whole.
+    tokens = model.count_tokens(numbered(article))
     spent = Ledger()
     why = f"the article was longer than the model's context ({context} tokens)"
     if tokens <= budget:
@@ -76,7 +79,8 @@ async def _planned(job: Job, model: ChatModel, article: str, policy: Policy,
             why = (f"the model's brief did not fit beside the whole article in its context "
                    f"({context} tokens)")
             log.info("%s: briefing it in parts", why)
-    parts = split_article(article, budget, model.count_tokens)
+    plain = model.count_tokens(article)
+    parts = split_article(article, max(1, budget * plain // max(tokens, 1)), model.count_tokens)
     results: list[Result] = []
     for part in parts:
         try:

@@ -113,7 +113,7 @@ def capped_schema(
     def cap(node: Any) -> Any:
         if isinstance(node, dict):
             out = {k: cap(v) for k, v in node.items()}
-            if max_items is not None and out.get("type") == "array" and "maxItems" not in out:
+            if max_items is not None and "items" in out and "maxItems" not in out:
                 out["maxItems"] = max_items
             if (max_chars is not None and out.get("type") == "string" and "enum" not in out
                     and "maxLength" not in out):

@@ -66,15 +66,18 @@ class FakeChatModel(ChatModel):
     thread. Each request takes the next scripted reply (a JSON string, a dict or pydantic
     model sent as JSON, a :class:`ChatReply`, a :class:`Reply` as the fake server would send
     it, an exception to raise, or a function of the request returning any of these); with
-    nothing scripted, it answers with the extractive brief of the request's article. Every
+    nothing scripted, it answers with the extractive brief of the request's article, in the
+    wire schema (evidence by sentence number; quoted with ``quote_evidence=True``). Every
     request is kept in ``requests``; tokens are counted at 4 characters each. Its briefs are
     not cached unless ``cacheable=True`` (a test of caching)."""
 
     engine = "fake"
 
     def __init__(self, *replies: Script, model_name: str = "fake-model",
-                 context_tokens: int | None = None, cacheable: bool = False) -> None:
+                 context_tokens: int | None = None, cacheable: bool = False,
+                 quote_evidence: bool = False) -> None:
         self._queue: deque[Script] = deque(replies)
+        self.quote_evidence = quote_evidence
         self.model_name = model_name
         self.context_tokens = context_tokens
         # Off unless asked for: a test's fake briefs must not land in the user's real cache.
@@ -96,13 +99,13 @@ class FakeChatModel(ChatModel):
         if isinstance(reply, BaseException):
             raise reply
         if isinstance(reply, Reply):
-            return await _as_chat_reply(reply, request)
+            return await _as_chat_reply(reply, request, self.quote_evidence)
         if isinstance(reply, ChatReply):
             return reply
         text = (reply.model_dump_json() if isinstance(reply, BaseModel)
                 else json.dumps(reply) if isinstance(reply, dict)
                 else reply if isinstance(reply, str)
-                else extractive_reply(request.article))
+                else extractive_reply(request.article, quote_evidence=self.quote_evidence))
         return ChatReply(text, _usage(Reply(), request, text))
 
     async def aclose(self) -> None:
@@ -116,7 +119,7 @@ def _usage(reply: Reply, request: ChatRequest, answer: str) -> Usage:
     return Usage(prompt_tokens=prompt, completion_tokens=completion)
 
 
-async def _as_chat_reply(reply: Reply, request: ChatRequest) -> ChatReply:
+async def _as_chat_reply(reply: Reply, request: ChatRequest, quote_evidence: bool) -> ChatReply:
     """What an engine would make of the fake server's reply: a reply, or its typed error."""
     if reply.latency or reply.hang:
         await asyncio.sleep(reply.latency or reply.hang)  # a hang outlasts the request's limit
@@ -130,7 +133,7 @@ async def _as_chat_reply(reply: Reply, request: ChatRequest) -> ChatReply:
         raise RequestRejectedError(f"the endpoint answered {reply.status}: {reply.error}",
                                    status_code=reply.status)
     text = reply.content if reply.content is not None or reply.refusal else (
-        extractive_reply(request.article))
+        extractive_reply(request.article, quote_evidence=quote_evidence))
     usage = _usage(reply, request, text or reply.refusal or "")
     return ChatReply(text or "", usage, reply.finish_reason, reply.refusal)
 
@@ -198,16 +201,20 @@ def main(argv: list[str] | None = None) -> None:
     """Run the fake server until interrupted; exit 2 on a usage error, 1 if it cannot listen."""
     parser = argparse.ArgumentParser(
         prog="python -m summarizer.testing",
-        description="A fake OpenAI-compatible server whose replies are the extractive brief.",
+        description="A fake OpenAI-compatible server whose replies are the extractive brief, "
+                    "its evidence cited by sentence number.",
     )
     parser.add_argument("--port", type=_port, default=8080, help="0 picks a free port")
     parser.add_argument("--latency", type=_seconds, default=0.0, help="seconds added per reply")
     parser.add_argument("--reject-json-schema", action="store_true",
                         help="answer response_format json_schema with 400, like older servers")
+    parser.add_argument("--quote-evidence", action="store_true",
+                        help="quote evidence as text, as a model that ignores the numbers would")
     args = parser.parse_args(argv)
     try:
         server = FakeOpenAIServer(port=args.port, latency=args.latency,
-                                  reject_json_schema=args.reject_json_schema)
+                                  reject_json_schema=args.reject_json_schema,
+                                  quote_evidence=args.quote_evidence)
     except OSError as exc:  # the port is taken, or needs privileges: the user's to fix, not a bug
         parser.exit(1, f"{parser.prog}: error: cannot listen on 127.0.0.1:{args.port}: "
                        f"{exc.strerror or exc}\n")

@@ -18,7 +18,7 @@ from summarizer import (
     Usage,
 )
 from summarizer._extractive import extract
-from summarizer.testing import FakeChatModel, FakeOpenAIServer, Reply
+from summarizer.testing import FakeChatModel, FakeOpenAIServer, Reply, extractive_reply
 
 ARTICLE = ("Gunmen killed 12 villagers near Dori on Monday, police said. Another 30 were "
            "wounded, and hundreds fled toward the regional capital.")
@@ -46,10 +46,18 @@ def test_scripted_replies_come_in_order_then_the_extractive_brief() -> None:
     replies = ask(fake, *sent)
     assert [r.text for r in replies] == [
         '{"situation": "first"}', json.dumps({"situation": "second"}), brief.model_dump_json(),
-        "as given", extract(sent[4].article).model_dump_json()]
+        "as given", extractive_reply(sent[4].article)]
     assert replies[3] is given  # a ChatReply is passed through as it is
+    # The default cites its evidence by sentence number, in the wire schema's names.
+    cited = json.loads(replies[4].text)["numbers"][0]
+    assert cited["evidence"] == [1] and cited["source"] == "police"
     assert fake.requests == sent  # the history: every request, in order, as sent
-    assert ask(fake, request())[0].text == extract(ARTICLE).model_dump_json()  # queue is empty
+    assert ask(fake, request())[0].text == extractive_reply(ARTICLE)  # queue is empty
+
+
+def test_the_default_reply_can_quote_its_evidence() -> None:
+    [reply] = ask(FakeChatModel(quote_evidence=True), request())
+    assert reply.text == extract(ARTICLE).model_dump_json()
 
 
 def test_usage_is_counted_at_four_characters_a_token() -> None:
@@ -111,7 +119,7 @@ def test_replies_of_the_fake_server_become_chat_replies() -> None:
     assert cut.text == '{"situation": "The army'
     assert refused.refusal == "I will not." and refused.text == ""
     assert counted.usage == Usage(prompt_tokens=10, completion_tokens=20)
-    assert counted.text == extract(ARTICLE).model_dump_json()  # no content: the default
+    assert counted.text == extractive_reply(ARTICLE)  # no content: the default
     assert plain.text == "plain" and plain.finish_reason == "stop" and plain.refusal is None
 
 

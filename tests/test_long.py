@@ -43,7 +43,7 @@ def test_a_paragraph_longer_than_the_budget_is_cut_between_sentences_then_words(
 def test_long_article_is_briefed_in_parts_and_grounded_on_the_whole() -> None:
     article = long_article()
     fake = FakeChatModel()
-    with Summarizer(chat_model=fake, cache=False, context_tokens=4000,
+    with Summarizer(chat_model=fake, cache=False, context_tokens=3000,
                     max_tokens=1024) as summarizer:
         result = summarizer.summarize(article)
     parts = len(fake.requests)
@@ -52,7 +52,7 @@ def test_long_article_is_briefed_in_parts_and_grounded_on_the_whole() -> None:
     for request in fake.requests:
         sent = sum(estimate_tokens(m["content"]) for m in request.messages)
         assert request.max_tokens == 1024
-        assert sent + 1024 <= 4000 + 50 * len(request.messages)
+        assert sent + 1024 <= 3000 + 50 * len(request.messages)
     assert " ".join(r.article for r in fake.requests).split() == article.split()
     assert ground(result.brief, article).ok
     assert result.meta.attempts == parts
@@ -65,7 +65,7 @@ def test_long_article_is_briefed_in_parts_and_grounded_on_the_whole() -> None:
 
 def test_context_too_small_is_a_clear_error(baghouz: str) -> None:
     fake = FakeChatModel()
-    summarizer = Summarizer(chat_model=fake, cache=False, context_tokens=1000, max_tokens=900)
+    summarizer = Summarizer(chat_model=fake, cache=False, context_tokens=900, max_tokens=800)
     with pytest.raises(ConfigurationError, match="leaves no room"):
         summarizer.summarize(baghouz)
     assert fake.requests == []

@@ -34,8 +34,9 @@ from summarizer._engines import ExtractiveEngine
 from summarizer._engines._factory import create_engine
 from summarizer._extractive import extract
 from summarizer._parse import build_messages
-from summarizer._prompts import compact, load_prompts, model_schema
+from summarizer._prompts import compact, load_prompts
 from summarizer._text import estimate_tokens
+from summarizer._wire import numbered, wire_schema
 from summarizer.testing import FakeChatModel, FakeOpenAIServer, Reply, default_content
 
 from .conftest import ROOT, SleepRecorder
@@ -505,21 +506,21 @@ def test_the_servers_context_window_is_learnt_and_the_article_briefed_to_fit(
 
 def test_output_cut_short_of_what_was_asked_tells_the_window(baghouz: str) -> None:
     # llama.cpp's servers shorten max_tokens to what fits their window instead of refusing.
-    fake = FakeChatModel(Reply.truncated(usage=(2900, 1196)), context_tokens=8192)
+    fake = FakeChatModel(Reply.truncated(usage=(1800, 1272)), context_tokens=8192)
     summarizer = given(fake)
     result = summarizer.summarize(baghouz)
     assert result.meta.attempt_log[0].outcome == "truncated"
-    assert summarizer.engine().context_from_server == 4096
+    assert summarizer.engine().context_from_server == 3072
     later = fake.requests[1:]
-    assert len(later) >= 2 and all(r.max_tokens <= 4096 - 400 for r in later)
+    assert len(later) >= 2 and all(r.max_tokens <= 3072 - 400 for r in later)
     assert result.meta.attempts == len(fake.requests)
-    assert "(4096 tokens) and was briefed in" in result.meta.warnings[0].message
+    assert "(3072 tokens) and was briefed in" in result.meta.warnings[0].message
 
 
 def _estimated_prompt(article: str) -> int:
     """The pipeline's own estimate of a request's prompt: the fixed part and the article."""
     overhead = sum(estimate_tokens(m["content"]) for m in build_messages(load_prompts(), ""))
-    return overhead + estimate_tokens(compact(model_schema())) + estimate_tokens(article)
+    return overhead + estimate_tokens(compact(wire_schema())) + estimate_tokens(numbered(article))
 
 
 def test_a_brief_with_no_room_beside_its_article_is_made_in_parts(baghouz: str) -> None:
@@ -579,7 +580,7 @@ def test_after_a_cut_the_grammar_caps_each_list(server: FakeOpenAIServer, baghou
 
     def caps(node: object) -> set[object]:
         if isinstance(node, dict):
-            found = {node.get("maxItems")} if node.get("type") == "array" else set()
+            found = {node.get("maxItems")} if "items" in node else set()
             return found.union(*(caps(v) for v in node.values()))
         return set().union(*(caps(v) for v in node)) if isinstance(node, list) else set()
 

@@ -209,11 +209,11 @@ def test_eval_on_the_seed(llama: LlamaServer) -> None:
 
 def test_a_window_smaller_than_assumed_is_learned(small_llama: LlamaServer,
                                                   tmp_path: Path) -> None:
-    # ~480 words: with the prompt, more than this server's 2,048 tokens, which it answers with
-    # a 400 that names its window and what the prompt took.
+    # ~1,300 words (the seed, then its start again): with the prompt, more than this server's
+    # 2,048 tokens, which it answers with a 400 that names its window and what the prompt took.
     words = (ROOT / "examples" / "baghouz.txt").read_text(encoding="utf-8").split(" ")
     article = tmp_path / "long.txt"
-    article.write_text(" ".join(words[:480]), encoding="utf-8")
+    article.write_text(" ".join((words * 2)[:1300]), encoding="utf-8")
     code, out, err, seconds = summarizer("brief", str(article), *ASK, "--base-url",
                                          small_llama.url, "--verbose", "--format", "json")
     assert "context window is 2048 tokens, not 8192" in err

@@ -32,6 +32,10 @@ DEFAULT_REPEAT_PENALTY = 1.1
 # The schema leaves arrays open; a cap in the grammar ends a looping list long before
 # max_tokens does (a 135M model happily counts "value": 1, 2, 3, ... until cut off).
 DEFAULT_MAX_ITEMS = 8
+# And a cap on every string: with evidence cited by number, every string of the wire schema is
+# the model's own prose (a situation of 1-4 sentences at most), and a small model looping inside
+# one ("The video also shows ...") would otherwise run to max_tokens and leave no brief.
+DEFAULT_MAX_CHARS = 400  # 4 sentences of a situation; a cut one ends short of a fifth
 
 # llama-cpp-python's JSON-schema converter lets a raw newline or tab into a string, which strict
 # JSON parsers (json.loads, the pipeline's) reject; llama.cpp upstream excludes control chars.
@@ -94,7 +98,7 @@ class LocalEngine(ChatModel):
         n_threads: int | None = None,
         repeat_penalty: float = DEFAULT_REPEAT_PENALTY,
         max_items: int | None = DEFAULT_MAX_ITEMS,
-        max_chars: int | None = None,
+        max_chars: int | None = DEFAULT_MAX_CHARS,
     ) -> None:
         model_path = Path(path).expanduser() if path else default_model_path()
         if not model_path.is_file():

@@ -11,6 +11,7 @@ import re
 import threading
 import time
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import openai
 
@@ -25,6 +26,7 @@ from .._prompts import capped_schema
 from .._result import Usage
 from .._settings import RESPONSE_FORMATS, endpoint_name
 from .._text import estimate_tokens
+from .._wire import strict_form
 from ._base import ChatModel, ChatReply, ChatRequest
 
 # Context windows of well-known models; any other model gets DEFAULT_CONTEXT unless configured.
@@ -117,6 +119,12 @@ class OpenAIEngine(ChatModel):
         # briefs that start meanwhile wait for the same answer.
         self._listing: dict[asyncio.AbstractEventLoop, asyncio.Task[None]] = {}
         self._listed = model in CONTEXTS
+        # OpenAI's own structured outputs hold the model to the schema only in strict mode,
+        # which needs every field (optional ones as null); other servers constrain the output
+        # by any schema, and are sent the compact one, whose optional fields a reply leaves out.
+        host = urlsplit(self.endpoint).hostname or ""
+        self.strict_schema = host == "api.openai.com" or host.endswith(".openai.azure.com")
+        self._strict: tuple[dict[str, Any], dict[str, Any]] | None = None
 
     def _client(self) -> openai.AsyncOpenAI:
         """The running loop's client. Connections belong to the loop that opened them, so an
@@ -206,10 +214,10 @@ class OpenAIEngine(ChatModel):
         body: dict[str, Any] = {"model": self.model_name, "messages": messages,
                                 "max_tokens": request.max_tokens, "temperature": 0}
         if self.mode == "json_schema":
-            body["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {"name": "brief", "strict": True, "schema": request.schema},
-            }
+            body["response_format"] = {"type": "json_schema", "json_schema": {
+                "name": "brief", "strict": self.strict_schema,
+                "schema": self._strict_form(request.schema) if self.strict_schema
+                else request.schema}}
         else:
             # Without server-side structure the schema travels in the prompt, once, compactly.
             messages[0] = {**messages[0],
@@ -228,7 +236,8 @@ class OpenAIEngine(ChatModel):
         options: Any = {"timeout": request.timeout} if request.timeout else {}
         try:
             content = await self._client().post("/chat/completions",
-                                                content=json.dumps(body).encode(),
+                                                content=json.dumps(body, separators=(",", ":"),
+                                                                   ensure_ascii=False).encode(),
                                                 cast_to=bytes, options=options)
         except openai.APIStatusError as exc:  # a window overflowed may say what the prompt took
             counted = _PROMPT_COUNT.search(_answer(exc))
@@ -238,6 +247,12 @@ class OpenAIEngine(ChatModel):
         reply = self._reply(json.loads(content))
         self._calibrate(body, reply.usage.prompt_tokens)
         return reply
+
+    def _strict_form(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """The schema in strict form, made once for the schema every request of a brief sends."""
+        if self._strict is None or self._strict[0] is not schema:
+            self._strict = (schema, strict_form(schema))
+        return self._strict[1]
 
     def count_tokens(self, text: str) -> int:
         """The estimate, scaled to the server's count once a reply has told it."""
