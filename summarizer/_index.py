@@ -94,6 +94,14 @@ class ArticleIndex:
                                    or self._find(_words(quote, _TRIM), whole=False))
         return self._quotes[quote]
 
+    def cited(self, start: int, end: int) -> str:
+        """The article's text from start to end, as evidence that stands there: where it is
+        located is known, not searched for (and, for a sentence the article repeats, it is the
+        one cited)."""
+        quote = self.text[start:end]
+        self._quotes[quote] = (start, end)
+        return quote
+
     def names(self, name: str) -> bool:
         """True if the name occurs in the article as whole words."""
         if name not in self._names:  # and names the same actors again and again

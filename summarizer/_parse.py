@@ -103,7 +103,7 @@ def parse_brief(text: str, art: ArticleIndex) -> tuple[Brief | None, list[Proble
         data = extract_json(text)
     except ValueError as exc:
         return None, [Problem("brief", f"{exc}: '{text.strip()[:80]}'", "json")]
-    cited = resolve(data, art.text, art.numbered())  # reported by grounding if the rest is valid
+    cited = resolve(data, art)  # reported by grounding if the rest is valid
     try:
         return Brief.model_validate(data), []
     except pydantic.ValidationError as exc:
@@ -133,7 +133,7 @@ def salvage_brief(text: str, art: ArticleIndex) -> tuple[Brief | None, list[Brie
         data = extract_json(text)
     except ValueError:
         return None, []
-    resolve(data, art.text, art.numbered())  # an item cited wrongly is dropped by its check
+    resolve(data, art)  # an item cited wrongly is dropped by its check
     dropped: list[BriefWarning] = []
     for _ in range(3):  # an item dropped can only reveal errors in others, rarely
         try:

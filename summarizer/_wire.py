@@ -14,7 +14,7 @@ from typing import Any
 
 from ._brief import ActorKind, Brief, NumberCategory, Qualifier
 from ._grounding import UNRESOLVED, Problem
-from ._index import written_plainly
+from ._index import ArticleIndex, written_plainly
 from ._numbers import values_in
 from ._text import sentences
 
@@ -69,9 +69,9 @@ def read_numbered(text: str) -> tuple[str, list[Span]]:
     return "".join(out), spans
 
 
-def resolve(data: Any, text: str, spans: list[Span]) -> list[Problem]:
+def resolve(data: Any, art: ArticleIndex) -> list[Problem]:
     """Read a reply's parsed JSON, in place, as the brief's: evidence given as sentence numbers
-    becomes those sentences of ``text``, the wire's short names the brief's, and the nulls a
+    becomes those sentences of the article, the wire's short names the brief's, and the nulls a
     strict schema made the model write go where the brief has another default. An item whose
     citation cannot be read keeps a stand-in that grounding reports as the problem returned
     here (for a reply that fails the schema, and is not grounded)."""
@@ -92,7 +92,7 @@ def resolve(data: Any, text: str, spans: list[Span]) -> list[Problem]:
             if "evidence" not in item:
                 continue
             item["evidence"], why = _evidence(item["evidence"], item if field == "numbers" else
-                                              None, text, spans)
+                                              None, art)
             if why:
                 problems.append(Problem(field, why, "evidence", index=i, attribute="evidence"))
     return problems
@@ -107,7 +107,8 @@ def _long_names(item: dict[str, Any]) -> None:
         value = item.get(key)
         if isinstance(value, str) and value in _LONG_VALUES:
             item[key] = _LONG_VALUES[value]
-    _drop_nulls(item, ("qualifier",))
+    if item.get("qualifier", "") is None:
+        del item["qualifier"]
 
 
 def _drop_nulls(item: dict[str, Any], keys: tuple[str, ...]) -> None:
@@ -116,29 +117,33 @@ def _drop_nulls(item: dict[str, Any], keys: tuple[str, ...]) -> None:
             del item[key]
 
 
-def _evidence(given: Any, figure: dict[str, Any] | None, text: str,
-              spans: list[Span]) -> tuple[Any, str | None]:
+def _evidence(given: Any, figure: dict[str, Any] | None, art: ArticleIndex
+              ) -> tuple[Any, str | None]:
     """One item's evidence as the article's words, and what is wrong with it if anything."""
+    if type(given) is list and len(given) == 1 and type(given[0]) is int:  # the usual: [7]
+        spans = art.numbered()
+        if 0 < given[0] <= len(spans):
+            return art.cited(*spans[given[0] - 1]), None
     if isinstance(given, str):
         if not _ONLY_CITES.fullmatch(given):
             return _QUOTED_MARKER.sub("", given) if "| " in given else given, None  # a quote
         cited = [int(d) for d in _DIGITS.findall(given)]
-    elif isinstance(given, int) and not isinstance(given, bool):
+    elif type(given) is int:  # not a bool, whose type is bool
         cited = [given]
-    elif isinstance(given, list) and all(isinstance(n, int) and not isinstance(n, bool)
-                                         for n in given):
+    elif isinstance(given, list) and all(type(n) is int for n in given):
         cited = given
     else:
         return _unresolved("give the evidence as the numbers of the sentences that state it, "
                            "as [4] or [4, 5]")
     if not cited:
         return _unresolved("no sentence cited: give the number of the sentence that states it")
+    spans = art.numbered()  # split when first needed: a reply that quotes needs no sentences
     missing = next((n for n in cited if not 1 <= n <= len(spans)), None)
     if missing is not None:
         return _unresolved(f"sentence {missing} does not exist; the article has {len(spans)} "
                            "sentences")
-    parts = [text[spans[a - 1][0]:spans[b - 1][1]] for a, b in _runs(cited)]
-    if figure is not None:  # the part that states the figure, where one does
+    parts = [art.cited(spans[a - 1][0], spans[b - 1][1]) for a, b in _runs(cited)]
+    if figure is not None and len(parts) > 1:  # the part that states the figure, where one does
         return next((p for p in parts if _states(p, figure)), parts[0]), None
     return parts[0], None
 
