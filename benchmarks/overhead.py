@@ -21,7 +21,8 @@ import openai
 from summarizer import Summarizer
 from summarizer._extractive import extract
 from summarizer._parse import build_messages
-from summarizer._prompts import load_prompts, model_schema
+from summarizer._prompts import load_prompts
+from summarizer._wire import wire_form, wire_schema
 from summarizer.testing import FakeOpenAIServer, Reply
 
 HERE = Path(__file__).resolve().parent
@@ -37,10 +38,12 @@ def article() -> str:
 
 def main(n: int) -> None:
     text = article()
-    reply = extract(text).model_dump_json()  # identical reply JSON for every side
+    # Identical reply JSON for every side: the extractive brief in the wire schema (evidence by
+    # sentence number), as the request asks for it.
+    reply = json.dumps(wire_form(extract(text), text), separators=(",", ":"))
     messages = list(build_messages(load_prompts(), text))
     schema = {"type": "json_schema",
-              "json_schema": {"name": "brief", "strict": True, "schema": model_schema()}}
+              "json_schema": {"name": "brief", "strict": False, "schema": wire_schema()}}
     body = {"model": "m", "messages": messages, "max_tokens": 2048, "temperature": 0,
             "response_format": schema}
     with FakeOpenAIServer(responder=lambda _i, _body: Reply.text(reply)) as server, \

@@ -1,21 +1,41 @@
-"""Prompt tokens sent per brief (system + schema + article), counted with the bundled model's
-tokenizer (SmolLM2, through llama.cpp), and the share that is not the article.
+"""Tokens a brief costs, before and after evidence by reference, counted with the bundled model's
+tokenizer (SmolLM2, through llama.cpp).
 
-Run: python benchmarks/tokens.py
+- Output: the 13 extractive briefs of ../shared/eval written as a model had to write them before
+  (the brief's JSON, every evidence copied) and as the wire schema asks now (evidence as sentence
+  numbers, short names, defaults left out).
+- Fixed prompt overhead: everything a request carries but the article's own words: the system
+  prompt, the user template's markers, the schema, and now the sentence numbers. Before: the
+  prompts of version 2026-11-30.1 (``benchmarks/baseline/``) and the brief's full schema.
+
+With ``--local`` it also briefs the seed article with the local engine (SmolLM2-135M, one
+request each, no re-ask) in both forms: generated tokens and seconds a brief.
+
+Run: python benchmarks/tokens.py [--local]
 """
 
 from __future__ import annotations
 
 import statistics
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
+from string import Template
+from typing import Any
 
-from summarizer._parse import build_messages
-from summarizer._prompts import compact, load_prompts, model_schema
-from summarizer._text import estimate_tokens
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the checkout's package, installed or not
 
-HERE = Path(__file__).resolve().parent
-EVAL = HERE.parent.parent / "shared" / "eval"
+from summarizer._extractive import extract  # noqa: E402
+from summarizer._parse import build_messages  # noqa: E402
+from summarizer._prompts import compact, load_prompts, model_schema  # noqa: E402
+from summarizer._text import estimate_tokens  # noqa: E402
+from summarizer._wire import numbered, wire_form, wire_schema  # noqa: E402
+
+EVAL = ROOT.parent / "shared" / "eval"
+BASELINE = Path(__file__).resolve().parent / "baseline"
+SEED = ROOT / "examples" / "baghouz.txt"
 
 
 def tokenizer() -> tuple[str, Callable[[str], int]]:
@@ -31,27 +51,70 @@ def tokenizer() -> tuple[str, Callable[[str], int]]:
         return "estimate (4 chars/token)", estimate_tokens
 
 
+def before_messages(article: str) -> tuple[dict[str, str], ...]:
+    """The first request as version 2026-11-30.1 made it: the article as written."""
+    system = (BASELINE / "system.md").read_text(encoding="utf-8")
+    user = Template((BASELINE / "user.md").read_text(encoding="utf-8")).substitute(article=article)
+    return {"role": "system", "content": system}, {"role": "user", "content": user}
+
+
+def overheads(count: Callable[[str], int], articles: list[str]) -> tuple[float, float]:
+    """Fixed prompt tokens a request, before and after (the numbers' mean over the articles)."""
+    was = sum(count(m["content"]) for m in before_messages("")) + count(compact(model_schema()))
+    parts = {"system prompt": count(build_messages(load_prompts(), "")[0]["content"]),
+             "user template (markers)": count(build_messages(load_prompts(), "")[1]["content"]),
+             "wire schema (compact)": count(compact(wire_schema())),
+             "sentence numbers (mean)": statistics.mean(
+                 count(numbered(a)) - count(a) for a in articles)}
+    for part, tokens in parts.items():
+        print(f"{part:<26} {tokens:>6.0f} tokens")
+    return was, sum(parts.values())
+
+
+def outputs(count: Callable[[str], int], articles: list[str]) -> tuple[float, float]:
+    """Output tokens a brief, before (the brief's JSON) and after (the wire form)."""
+    full, wire = [], []
+    for text in articles:
+        brief = extract(text)
+        full.append(count(brief.model_dump_json()))
+        wire.append(count(compact(wire_form(brief, text))))
+    return statistics.mean(full), statistics.mean(wire)
+
+
+def local_seed() -> None:
+    """The local engine on the seed article, one request in each form."""
+    import asyncio
+
+    from summarizer._engines import ChatRequest
+    from summarizer._engines._local import LocalEngine
+
+    engine = LocalEngine.shared()
+    article = SEED.read_text(encoding="utf-8")
+    forms: dict[str, tuple[Any, dict[str, Any]]] = {
+        "before": (before_messages(article), model_schema()),
+        "after": (build_messages(load_prompts(), article), wire_schema()),
+    }
+    for name, (messages, schema) in forms.items():
+        request = ChatRequest(messages=messages, schema=schema, max_tokens=2048)
+        started = time.perf_counter()
+        reply = asyncio.run(engine.complete(request))
+        seconds = time.perf_counter() - started
+        print(f"local seed {name}: {reply.usage.prompt_tokens} prompt tokens, "
+              f"{reply.usage.completion_tokens} generated ({reply.finish_reason}), {seconds:.1f} s")
+
+
 def main() -> None:
     name, count = tokenizer()
-    prompts = load_prompts()
     articles = [p.read_text(encoding="utf-8") for p in sorted(EVAL.rglob("*.txt"))] or [
-        (HERE.parent / "examples" / "baghouz.txt").read_text(encoding="utf-8")]
-    system, template = build_messages(prompts, "")
-    fixed = {"system prompt": count(system["content"]),
-             "user template (markers)": count(template["content"]),
-             "JSON schema (compact)": count(compact(model_schema()))}
-    overhead = sum(fixed.values())
-    shares = []
-    for text in articles:
-        shares.append(overhead / (overhead + count(text)))
-    words = statistics.mean(len(t.split()) for t in articles)
-    article_tokens = statistics.mean(count(t) for t in articles)
-    for part, tokens in fixed.items():
-        print(f"{part:<26} {tokens:>6} tokens")
-    print(f"{'article (mean)':<26} {article_tokens:>6.0f} tokens ({words:.0f} words)")
-    print(f"tokens: {overhead + article_tokens:.0f} prompt tokens per brief, "
-          f"{statistics.mean(shares):.0%} of them not the article "
-          f"({overhead} fixed; {name}; mean of {len(articles)} articles)")
+        SEED.read_text(encoding="utf-8")]
+    was, now = overheads(count, articles)
+    full, wire = outputs(count, articles)
+    print(f"article (mean) {statistics.mean(count(a) for a in articles):.0f} tokens; "
+          f"{len(articles)} articles; {name}")
+    if "--local" in sys.argv[1:]:
+        local_seed()
+    print(f"output tokens a brief {wire:.0f} (was {full:.0f}, ratio {wire / full:.2f}); "
+          f"prompt overhead {now:.0f} tokens (was {was:.0f})")
 
 
 if __name__ == "__main__":
