@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 import time
 from typing import Any
@@ -12,11 +13,13 @@ import click
 
 from .._batch import BatchItem, Progress, run_batch
 from .._cache import Cache
+from .._errors import ConfigurationError
 from .._inputs import BatchInput, collect_inputs
 from .._jsonl import JsonlOutput
 from .._ratelimit import RateLimiter
 from .._result import Usage
 from .._settings import Settings
+from .._shard import Shard
 from ._main import _one_line, cli, engine_options, log, log_attempts, settings_from
 
 _REDRAW = 0.1  # seconds between progress redraws: enough to look live, cheap on a slow terminal
@@ -129,10 +132,14 @@ def _tell(item: BatchItem) -> None:
 @click.option("--price-out", type=click.FloatRange(min=0),
               help="USD per million completion tokens.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar, and no summary when all is ok.")
+@click.option("--shard", metavar="K/N|auto",
+              help="Brief only this copy's slice of the inputs (by article id): K of N, or auto "
+                   "from a Slurm, AWS Batch or Kubernetes array job's variables. The output goes "
+                   "to OUT named with .K-of-N (briefs.2-of-4.jsonl).")
 @engine_options
 def batch(inputs: tuple[str, ...], out: str, concurrency: int, rpm: float | None,
           tpm: float | None, price_in: float | None, price_out: float | None,
-          quiet: bool, **opts: Any) -> None:
+          quiet: bool, shard: str | None, **opts: Any) -> None:
     """Brief every article in INPUT... (files, folders, globs, JSONL records, or '-' for paths
     on standard input), one JSON line per article: {id, source, ok, brief|error, meta}.
 
@@ -144,6 +151,8 @@ def batch(inputs: tuple[str, ...], out: str, concurrency: int, rpm: float | None
     log.info("engine: %s (%s)", engine, reason)
     stdin = sys.stdin if "-" in inputs else None
     items: list[BatchInput] = collect_inputs(inputs, stdin=stdin)
+    if shard is not None:
+        items, out = _sliced(shard, items, out)
     output = JsonlOutput(stream=sys.stdout.buffer) if out == "-" else JsonlOutput(out)
     try:
         output.open()
@@ -175,6 +184,18 @@ def batch(inputs: tuple[str, ...], out: str, concurrency: int, rpm: float | None
         click.echo(f"summarizer: rerun the same command to retry the {progress.failed} failed"
                    if out != "-" else "summarizer: some articles failed", err=True)
         sys.exit(1)
+
+
+def _sliced(given: str, items: list[BatchInput], out: str) -> tuple[list[BatchInput], str]:
+    """This copy's slice of the inputs, and its output file."""
+    try:
+        shard = Shard.parse(given, os.environ)
+    except ConfigurationError as exc:
+        raise click.UsageError(str(exc)) from None
+    mine = shard.select(items)
+    log.info("shard %d/%d: %d of %d articles, to %s", shard.index + 1, shard.count, len(mine),
+             len(items), shard.output(out))
+    return mine, shard.output(out)
 
 
 @cli.group()
