@@ -63,9 +63,10 @@ class Ledger:
     def usage(self) -> Usage:
         return sum((a.usage for a in self.attempts), Usage())
 
-    def record(self, reason: AttemptReason, outcome: str, usage: Usage, seconds: float) -> None:
+    def record(self, reason: AttemptReason, outcome: str, usage: Usage, seconds: float,
+               batch: str | None = None) -> None:
         self.attempts.append(Attempt(reason=reason, outcome=outcome, usage=usage,
-                                     seconds=round(seconds, 4)))
+                                     seconds=round(seconds, 4), batch=batch))
 
     def rejected(self, why: str) -> None:
         """The last reply came back but failed validation: say so in its attempt."""
@@ -354,8 +355,9 @@ class Briefing:
             self.ledger.record(reason, f"error: {type(exc).__name__}", Usage(),
                                time.monotonic() - started)
             raise
-        self.ledger.record(reason, "ok" if reply.finish_reason != "length" else "truncated",
-                           reply.usage, time.monotonic() - started)
+        self.ledger.record(AttemptReason.batch if reply.batch else reason,
+                           "ok" if reply.finish_reason != "length" else "truncated",
+                           reply.usage, time.monotonic() - started, reply.batch)
         if reply.refusal or reply.finish_reason == "content_filter":
             words = reply.refusal or reply.text or "(no reason given)"
             raise RefusalError(f"the model refused: {words.strip()[:300]}", refusal=words)

@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from ._extractive import extract
+from ._fake_batches import FakeBatches
 from ._wire import read_numbered, wire_form
 
 __all__ = ["FakeOpenAIServer", "Reply", "Responder", "default_content"]
@@ -147,6 +148,8 @@ class FakeOpenAIServer:
         self.models = list(models)
         self.context_window = context_window  # listed as vLLM does, as max_model_len
         self.requests: list[dict[str, Any]] = []
+        #: The Batch API (/v1/files, /v1/batches): its clock, faults and counts.
+        self.batches = FakeBatches(self._batch_completion)
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._server = _Server(("127.0.0.1", port), self)
@@ -202,6 +205,10 @@ class FakeOpenAIServer:
         if scripted is None and self.responder is not None:
             scripted = self.responder(index, body)
         return scripted or Reply()
+
+    def _batch_completion(self, body: dict[str, Any], reply: Reply | None) -> dict[str, Any]:
+        """A batch line's answer, made as a live request's would be (not counted in requests)."""
+        return _completion(body, reply or Reply(), 0, quote_evidence=self.quote_evidence)
 
     def _format_rejection(self, body: dict[str, Any]) -> int | None:
         """The status refusing this request's ``response_format``, if this server refuses it."""
@@ -320,12 +327,22 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        if self.path.rstrip("/") in ("/v1/models", "/models"):
+        path = self.path.rstrip("/").removeprefix("/v1")
+        batches = self.server.fake.batches
+        if path == "/models":
             self._send(200, self.server.fake._models())
+        elif path.startswith("/batches/"):
+            self._answer(*batches.retrieve(path.split("/")[2]))
+        elif path.startswith("/files/") and path.endswith("/content"):
+            self._answer(*batches.content(path.split("/")[2]))
         else:
             self._send(404, _NOT_FOUND)
 
     def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        path = self.path.rstrip("/").removeprefix("/v1")
+        if path.startswith(("/files", "/batches")):
+            self._batch_post(path)
+            return
         body = self._chat_request()
         if body is None:
             return
@@ -349,6 +366,25 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, _completion(body, reply, len(fake.requests),
                                         quote_evidence=fake.quote_evidence), reply.headers,
                        reply.drip)
+
+    def _batch_post(self, path: str) -> None:
+        """An upload, a new batch, or a cancel."""
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        batches = self.server.fake.batches
+        if path == "/files":
+            self._answer(*batches.upload(self.headers.get("Content-Type") or "", raw))
+        elif path == "/batches":
+            self._answer(*batches.create(json.loads(raw or b"{}")))
+        elif path.endswith("/cancel"):
+            self._answer(*batches.cancel(path.split("/")[2]))
+        else:
+            self._send(404, _NOT_FOUND)
+
+    def _answer(self, status: int, data: Any) -> None:
+        if isinstance(data, bytes):
+            self._send_raw(status, data, "application/octet-stream")
+        else:
+            self._send(status, data)
 
     def _chat_request(self) -> dict[str, Any] | None:
         """The body of a chat request; None once a 404, 415 or 400 has answered it."""

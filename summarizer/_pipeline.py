@@ -21,11 +21,11 @@ from typing import Any
 from ._brief import SCHEMA_VERSION
 from ._briefing import Job, Policy
 from ._cache import Cache, cache_key
-from ._engines import ChatModel
+from ._engines import ChatModel, ChatRequest
 from ._engines._factory import create_engine
 from ._errors import InternalError, SummarizerError
 from ._loop import SyncRunner
-from ._parse import check_article
+from ._parse import build_messages, check_article
 from ._plan import brief_fitted, context_of
 from ._prompts import compact, load_prompts
 from ._result import Result
@@ -109,6 +109,25 @@ class Summarizer:
                 limit = self._limits[loop] = asyncio.Semaphore(model.max_concurrency)
         async with limit:
             return await brief_fitted(self._job, model, article, policy)
+
+    async def acached(self, text: str, *, strict: bool | None = None) -> Result | None:
+        """The cached result for this article, if there is one (no model is asked)."""
+        model = self.engine()
+        if not (self.settings.cache and model.cacheable):
+            return None
+        await model.prepare()
+        key = cache_key(check_article(text), context=self._cache_context(model,
+                                                                         self._policy(strict)))
+        return self.cache().get(key)
+
+    def first_request(self, text: str) -> ChatRequest:
+        """The first request a brief of this article sends when it fits the model's window: for
+        the Batch API, which asks it ahead of time."""
+        article = check_article(text)
+        job = self._job
+        return ChatRequest(messages=build_messages(job.prompts, article), schema=job.schema,
+                           max_tokens=self.settings.max_tokens, schema_prompt=job.schema_prompt,
+                           article=article)
 
     def _cache_context(self, model: ChatModel, policy: Policy) -> str:
         """Everything besides the article that shapes a result, as one string."""

@@ -36,6 +36,7 @@ class AttemptReason(str, Enum):
     reask = "re-ask"  # the last reply was invalid or ungrounded; its problems were sent back
     retry = "retry"  # the last request failed in transport (its outcome says how)
     longer = "longer output"  # the last reply was cut at the length limit
+    batch = "batch"  # the first request, answered through the provider's Batch API
 
 
 class Attempt(BaseModel):
@@ -47,6 +48,8 @@ class Attempt(BaseModel):
     outcome: str = Field(description="'ok', or what went wrong, in words.")
     usage: Usage = Field(default_factory=Usage)
     seconds: float = 0.0
+    batch: str | None = Field(default=None,
+                              description="The provider's batch that answered it (--batch-api).")
 
 
 class Span(BaseModel):

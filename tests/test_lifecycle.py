@@ -63,7 +63,8 @@ def test_sync_calls_from_inside_a_loop_close_their_thread_too() -> None:
         async def inside() -> None:  # a blocking call inside a running loop: a loop thread
             with Summarizer(engine="openai", base_url=server.url, model="m", cache=False) as s:
                 s.summarize(ARTICLE)
-                assert threading.active_count() > threads
+                # By name: the count alone moves as other tests' server threads end.
+                assert any(t.name == "summarizer" for t in threading.enumerate())  # LoopThread's
 
         asyncio.run(inside())
         assert settled(sockets, before) <= before  # (another test's may close meanwhile)

@@ -37,6 +37,8 @@ class ChatReply:
     usage: Usage = field(default_factory=Usage)
     finish_reason: str = "stop"  # "stop", "length", "content_filter"
     refusal: str | None = None
+    #: The provider's batch this reply came from, when it came through the Batch API.
+    batch: str | None = None
 
 
 class ChatModel(ABC):

@@ -209,7 +209,9 @@ class OpenAIEngine(ChatModel):
             # key in its headers, is then not even our error's __context__.
             raise error
 
-    async def _create(self, request: ChatRequest) -> ChatReply:
+    def request_body(self, request: ChatRequest) -> dict[str, Any]:
+        """The chat-completion body this engine sends for a request (in its current output mode):
+        for a live call, or a line of a Batch API file."""
         messages: list[Any] = [dict(m) for m in request.messages]
         body: dict[str, Any] = {"model": self.model_name, "messages": messages,
                                 "max_tokens": request.max_tokens, "temperature": 0}
@@ -228,6 +230,10 @@ class OpenAIEngine(ChatModel):
                                                                    request.max_items)}
             elif self.mode == "json_object":
                 body["response_format"] = {"type": "json_object"}
+        return body
+
+    async def _create(self, request: ChatRequest) -> ChatReply:
+        body = self.request_body(request)
         # The SDK's generic POST: it still authenticates, sends and raises its typed error for
         # every non-2xx status, but skips what chat.completions.create() adds per request for
         # nothing here: walking the parameters through its TypedDict transforms, deep-copying
@@ -247,6 +253,18 @@ class OpenAIEngine(ChatModel):
         reply = self._reply(json.loads(content))
         self._calibrate(body, reply.usage.prompt_tokens)
         return reply
+
+    def client(self) -> openai.AsyncOpenAI:
+        """The SDK client of the running loop: for the Batch API's files and batches."""
+        return self._client()
+
+    def chat_reply(self, data: Any) -> ChatReply:
+        """A chat-completion body as a reply (the body of a Batch API output line, say)."""
+        return self._reply(data)
+
+    def error_of(self, exc: openai.OpenAIError) -> Exception:
+        """The SDK's error as summarizer's (transient faults as TransportError), key scrubbed."""
+        return self._translate(exc)
 
     def _strict_form(self, schema: dict[str, Any]) -> dict[str, Any]:
         """The schema in strict form, made once for the schema every request of a brief sends."""

@@ -132,6 +132,14 @@ def _tell(item: BatchItem) -> None:
 @click.option("--price-out", type=click.FloatRange(min=0),
               help="USD per million completion tokens.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar, and no summary when all is ok.")
+@click.option("--batch-api", is_flag=True,
+              help="Send the articles through the provider's Batch API (about half the price, "
+                   "its own rate limits, up to 24 h): submitted once, polled, every reply checked "
+                   "as a live one and re-asked live if it fails. Needs --out; rerun to resume.")
+@click.option("--status", "status_only", is_flag=True,
+              help="With --batch-api: say where the batches of --out stand, and stop.")
+@click.option("--poll-interval", type=click.FloatRange(min=0.01), default=30.0,
+              show_default=True, help="Seconds between looks at a running batch.")
 @click.option("--shard", metavar="K/N|auto",
               help="Brief only this copy's slice of the inputs (by article id): K of N, or auto "
                    "from a Slurm, AWS Batch or Kubernetes array job's variables. The output goes "
@@ -139,7 +147,8 @@ def _tell(item: BatchItem) -> None:
 @engine_options
 def batch(inputs: tuple[str, ...], out: str, concurrency: int, rpm: float | None,
           tpm: float | None, price_in: float | None, price_out: float | None,
-          quiet: bool, shard: str | None, **opts: Any) -> None:
+          quiet: bool, shard: str | None, batch_api: bool, status_only: bool,
+          poll_interval: float, **opts: Any) -> None:
     """Brief every article in INPUT... (files, folders, globs, JSONL records, or '-' for paths
     on standard input), one JSON line per article: {id, source, ok, brief|error, meta}.
 
@@ -153,6 +162,12 @@ def batch(inputs: tuple[str, ...], out: str, concurrency: int, rpm: float | None
     items: list[BatchInput] = collect_inputs(inputs, stdin=stdin)
     if shard is not None:
         items, out = _sliced(shard, items, out)
+    if batch_api or status_only:
+        from ._batch_api import batch_api_command  # the SDK's batch types load only when used
+
+        batch_api_command(items, out, settings, status_only=status_only, interval=poll_interval,
+                          quiet=quiet, concurrency=concurrency, prices=(price_in, price_out))
+        return
     output = JsonlOutput(stream=sys.stdout.buffer) if out == "-" else JsonlOutput(out)
     try:
         output.open()
