@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -126,13 +127,26 @@ def test_four_copies_brief_two_hundred_articles_exactly_once(tmp_path: Path) -> 
 
 @pytest.mark.parametrize("scheduler", list(SCHEDULERS))
 def test_auto_slices_an_array_job_of_each_scheduler(tmp_path: Path, scheduler: str) -> None:
-    _inputs(tmp_path, 40)
+    _inputs(tmp_path, 200)
     index_var, count_var, first_var = SCHEDULERS[scheduler]
-    copies = [({index_var: str(k), count_var: "3", **({first_var: "0"} if first_var else {})},
-               "auto") for k in range(3)]
+    copies = [({index_var: str(k), count_var: "4", **({first_var: "0"} if first_var else {})},
+               "auto") for k in range(4)]
     outputs = _run_copies(tmp_path, copies)
-    assert [p.name for p in outputs] == [f"briefs.{k}-of-3.jsonl" for k in range(1, 4)]
-    assert sorted(_ids(outputs)) == [f"story-{i:03d}" for i in range(40)]
+    assert [p.name for p in outputs] == [f"briefs.{k}-of-4.jsonl" for k in range(1, 5)]
+    assert sorted(_ids(outputs)) == [f"story-{i:03d}" for i in range(200)]
+
+
+def test_a_slice_holds_the_same_ids_when_the_inputs_come_in_another_order(
+        tmp_path: Path) -> None:
+    archive = _inputs(tmp_path, 60)
+    first = _ids(_run_copies(tmp_path, [({}, "2/3")]))
+    lines = archive.read_text(encoding="utf-8").splitlines()
+    random.Random(3).shuffle(lines)
+    archive.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for old in (tmp_path / "shared").glob("*.jsonl"):
+        old.unlink()
+    again = _ids(_run_copies(tmp_path, [({}, "2/3")]))
+    assert sorted(again) == sorted(first) and again != first  # the same slice, in the new order
 
 
 def test_a_bad_shard_is_a_usage_error_in_one_line(tmp_path: Path) -> None:
@@ -141,3 +155,40 @@ def test_a_bad_shard_is_a_usage_error_in_one_line(tmp_path: Path) -> None:
                                       "--shard", "5/4"])
     assert result.exit_code == 2 and "shard 5/4 does not exist" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_slurm_example_runs_as_an_array_of_copies(tmp_path: Path) -> None:
+    # The script as sbatch would run it: one copy per array index, here against the fake server.
+    from summarizer.testing import FakeOpenAIServer
+
+    script = Path(__file__).resolve().parents[1] / "examples" / "slurm-array.sh"
+    (tmp_path / "archive").mkdir()
+    for i in range(24):
+        (tmp_path / "archive" / f"s{i:02d}.txt").write_text(
+            f"Gunmen killed {i + 3} villagers near Dori on Monday, police said.", encoding="utf-8")
+    base = {k: v for k, v in os.environ.items() if k not in _SCHEDULER_VARS}
+    bindir = str(Path(sys.executable).parent)  # the summarizer command of this environment
+    with FakeOpenAIServer() as server:
+        procs = [subprocess.Popen(["bash", str(script)], cwd=tmp_path, env={
+            **base, "PATH": f"{bindir}:{base.get('PATH', '')}", "OPENAI_BASE_URL": server.url,
+            "SUMMARIZER_MODEL": "m", "SLURM_ARRAY_TASK_ID": str(k), "SLURM_ARRAY_TASK_COUNT": "8",
+            "SLURM_ARRAY_TASK_MIN": "0"}, stderr=subprocess.PIPE) for k in range(8)]
+        for p in procs:
+            _, err = p.communicate(timeout=120)
+            assert p.returncode == 0, err.decode()
+    outputs = sorted((tmp_path / "out").glob("briefs.*-of-8.jsonl"))
+    assert len(outputs) == 8
+    assert sorted(_ids(outputs)) == sorted(f"s{i:02d}.txt" for i in range(24))
+
+
+def test_the_kubernetes_example_gives_each_pod_its_slice() -> None:
+    manifest = (Path(__file__).resolve().parents[1] / "examples" / "k8s-indexed-job.yaml"
+                ).read_text(encoding="utf-8")
+    assert "completionMode: Indexed" in manifest and "--shard auto" in manifest
+    completions = re.search(r"completions: (\d+)", manifest)
+    count = re.search(r"SUMMARIZER_SHARD_COUNT.*\n\s*value: \"(\d+)\"", manifest)
+    assert completions and count and completions.group(1) == count.group(1)
+    pods = [Shard.parse("auto", {"JOB_COMPLETION_INDEX": str(k),
+                                 "SUMMARIZER_SHARD_COUNT": count.group(1)})
+            for k in range(int(completions.group(1)))]
+    assert [p.index for p in pods] == list(range(int(completions.group(1))))
