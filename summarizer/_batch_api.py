@@ -65,9 +65,16 @@ class Submitted:
         """The articles that a recorded batch holds."""
         return {i for b in self.batches for i in b["ids"]}
 
-    def add(self, batch_id: str, file_id: str, ids: list[str]) -> None:
-        self.batches.append({"id": batch_id, "input_file_id": file_id, "ids": ids,
-                             "submitted": int(time.time())})
+    def add(self, file_id: str, ids: list[str]) -> dict[str, Any]:
+        """Record an uploaded file, before its batch is started: a run stopped in between
+        starts (or finds) the batch of the same file, and uploads nothing again."""
+        entry = {"id": None, "input_file_id": file_id, "ids": ids, "submitted": int(time.time())}
+        self.batches.append(entry)
+        self._save()
+        return entry
+
+    def started(self, entry: dict[str, Any], batch_id: str) -> None:
+        entry["id"] = batch_id
         self._save()
 
     def forget(self, batch_id: str) -> None:
@@ -160,15 +167,32 @@ class BatchClient:
             error = self.engine.error_of(exc)
         raise error
 
-    async def submit(self, lines: list[tuple[str, bytes]]) -> tuple[str, str]:
-        """Upload one file and start its batch: (batch id, file id)."""
+    async def upload(self, lines: list[tuple[str, bytes]]) -> str:
+        """Upload one batch file: its id."""
         data = b"".join(line for _, line in lines)
         uploaded = await self._call(lambda c: c.files.create(
             file=("summarizer-batch.jsonl", data, "application/jsonl"), purpose="batch"))
+        return str(uploaded.id)
+
+    async def start(self, file_id: str, *, since: float | None = None) -> str:
+        """Start the batch of an uploaded file. With ``since`` (when the file was recorded, by a
+        run stopped before it recorded the batch), a batch the provider already runs for the
+        file, started since then, is the one (the list is newest first)."""
+        async def find(client: openai.AsyncOpenAI) -> str | None:
+            async for batch in client.batches.list(limit=100):
+                if batch.input_file_id == file_id:
+                    return str(batch.id)
+                if since is not None and batch.created_at < since - 300:
+                    return None
+            return None
+
+        found = await self._call(find) if since is not None else None
+        if found:
+            return str(found)
         batch = await self._call(lambda c: c.batches.create(
-            input_file_id=uploaded.id, endpoint="/v1/chat/completions", completion_window="24h",
+            input_file_id=file_id, endpoint="/v1/chat/completions", completion_window="24h",
             metadata={"made_by": "summarizer"}))
-        return batch.id, uploaded.id
+        return str(batch.id)
 
     async def status(self, batch_id: str) -> tuple[BatchStatus, Any]:
         batch = await self._call(lambda c: c.batches.retrieve(batch_id))
@@ -243,9 +267,12 @@ async def run_batch_api(inputs: Iterable[BatchInput], output: JsonlOutput, submi
     try:
         todo = [item for item in inputs if item.id not in output.done]
         articles = await _to_submit(summarizer, todo, submitted.ids)
+        for entry in [b for b in submitted.batches if b["id"] is None]:  # a run stopped early
+            submitted.started(entry, await client.start(entry["input_file_id"],
+                                                        since=entry["submitted"]))
         for part in chunks(request_lines(summarizer, engine, articles)):
-            batch_id, file_id = await client.submit(part)
-            submitted.add(batch_id, file_id, [article_id for article_id, _ in part])
+            entry = submitted.add(await client.upload(part), [i for i, _ in part])
+            submitted.started(entry, await client.start(entry["input_file_id"]))
         ended = await wait(client, [b["id"] for b in submitted.batches], interval, on_status)
         run = BatchRun(Progress())
         held = {i: b["id"] for b in submitted.batches for i in b["ids"]}
@@ -301,6 +328,8 @@ async def statuses(settings: Settings, submitted: Submitted) -> list[BatchStatus
         raise ConfigurationError("--batch-api needs the openai engine: an endpoint or key")
     try:
         client = BatchClient(engine)
-        return [(await client.status(b["id"]))[0] for b in submitted.batches]
+        return [(await client.status(b["id"]))[0] if b["id"] else
+                BatchStatus(b["input_file_id"], "uploaded, not started (the next run starts it)",
+                            len(b["ids"])) for b in submitted.batches]
     finally:
         await engine.aclose()

@@ -89,6 +89,15 @@ class FakeBatches:
         self._advance(batch)
         return 200, self._public(batch)
 
+    def listing(self) -> tuple[int, Any]:
+        """GET /v1/batches: newest first, one page."""
+        for batch in self.batches.values():
+            self._advance(batch)
+        data = [self._public(b) for b in reversed(list(self.batches.values()))]
+        return 200, {"object": "list", "data": data, "has_more": False,
+                     "first_id": data[0]["id"] if data else None,
+                     "last_id": data[-1]["id"] if data else None}
+
     def cancel(self, batch_id: str) -> tuple[int, Any]:
         """POST /v1/batches/{id}/cancel."""
         batch = self.batches.get(batch_id)

@@ -331,6 +331,8 @@ class _Handler(BaseHTTPRequestHandler):
         batches = self.server.fake.batches
         if path == "/models":
             self._send(200, self.server.fake._models())
+        elif path.split("?")[0] == "/batches":
+            self._answer(*batches.listing())
         elif path.startswith("/batches/"):
             self._answer(*batches.retrieve(path.split("/")[2]))
         elif path.startswith("/files/") and path.endswith("/content"):

@@ -193,7 +193,7 @@ def test_status_says_where_the_recorded_batches_stand(server: FakeOpenAIServer,
     assert status == 200
     _, created = server.batches.create({"input_file_id": data["id"],
                                         "endpoint": "/v1/chat/completions"})
-    submitted.add(created["id"], data["id"], ["story-000"])
+    submitted.started(submitted.add(data["id"], ["story-000"]), created["id"])
     result = CliRunner().invoke(cli, ["batch", str(archive(tmp_path, 2)), "--out", str(out),
                                       "--batch-api", "--status", "--base-url", server.url,
                                       "--model", "m"])
@@ -224,3 +224,27 @@ def test_shards_ride_on_the_batch_api(server: FakeOpenAIServer, tmp_path: Path) 
     parts = [records(tmp_path / f"briefs.{k}-of-2.jsonl") for k in (1, 2)]
     assert sorted(r["id"] for p in parts for r in p) == [f"story-{i:03d}" for i in range(40)]
     assert server.batches.uploads == 2 and os.path.exists(tmp_path / "briefs.1-of-2.jsonl")
+
+
+@pytest.mark.parametrize("stopped", ["after the upload", "after the batch was created"])
+def test_a_run_stopped_before_it_recorded_its_batch_pays_nothing_twice(
+        server: FakeOpenAIServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        stopped: str) -> None:
+    out = tmp_path / "briefs.jsonl"
+    inputs = str(archive(tmp_path, 5))
+    start = _batch_api.BatchClient.start
+
+    async def dies(self: _batch_api.BatchClient, file_id: str, **kw: Any) -> str:
+        if stopped == "after the batch was created":
+            await start(self, file_id, **kw)  # the provider runs it; the run never records it
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_batch_api.BatchClient, "start", dies)
+    code, err = batch(server, inputs, "--out", str(out))
+    assert code == 130 and server.batches.uploads == 1, err
+    assert json.loads(state_path(str(out)).read_text())["batches"][0]["id"] is None
+    monkeypatch.setattr(_batch_api.BatchClient, "start", start)
+    code, err = batch(server, inputs, "--out", str(out))
+    assert code == 0, err
+    assert server.batches.uploads == 1 and server.batches.created == 1  # found, or started once
+    assert sorted(r["id"] for r in records(out)) == [f"story-{i:03d}" for i in range(5)]

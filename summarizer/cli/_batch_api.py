@@ -88,7 +88,7 @@ def batch_api_command(items: list[BatchInput], out: str, settings: Settings, *,
                                             interval=interval, on_status=feed, on_item=_tell,
                                             concurrency=concurrency))
     except KeyboardInterrupt:
-        going = ", ".join(b["id"] for b in submitted.batches)
+        going = ", ".join(b["id"] for b in submitted.batches if b["id"])
         click.echo(f"summarizer: interrupted ({output.written} written to {out})"
                    + (f"; {going} goes on at the provider" if going else "")
                    + "; run the same command again to resume", err=True)
