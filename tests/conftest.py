@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -63,3 +64,10 @@ class SleepRecorder:
 def sleeps() -> SleepRecorder:
     """Records the pipeline's back-off waits."""
     return SleepRecorder()
+
+
+def interruptible() -> None:
+    """A subprocess's ``preexec_fn``: SIGINT as a terminal's Ctrl-C delivers it. Where the tests
+    run with it ignored (a background job of a non-interactive shell), a child inherits that,
+    and Python then leaves it ignored: a test of Ctrl-C would test nothing."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

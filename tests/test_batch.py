@@ -29,7 +29,7 @@ from summarizer.cli import _batch as _cli_batch  # noqa: F401 - registers batch 
 from summarizer.cli import cli
 from summarizer.testing import FakeOpenAIServer, Reply, default_content
 
-from .conftest import EVAL, ROOT
+from .conftest import EVAL, ROOT, interruptible
 
 
 def _subclasses(cls: type) -> set[str]:
@@ -432,7 +432,8 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_resume(tmp_path: Path) -> None:
     server = serve(latency=1.0)  # 10 s for all 30: room for a slow machine to interrupt it
     try:
         process = subprocess.Popen(_command(root, out, server, "--concurrency", "3"),
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   preexec_fn=interruptible)
         _wait_for_lines(out, 3, process)
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=20)

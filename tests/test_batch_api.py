@@ -20,6 +20,8 @@ from summarizer._batch_api import chunks, state_path
 from summarizer.cli import cli
 from summarizer.testing import FakeOpenAIServer, Reply
 
+from .conftest import interruptible
+
 
 @pytest.fixture
 def server() -> Iterator[FakeOpenAIServer]:
@@ -42,6 +44,14 @@ def batch(server: FakeOpenAIServer, *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(cli, ["batch", *args, "--batch-api", "--base-url", server.url,
                                       "--model", "m", "--poll-interval", "0.02", "--no-cache"])
     return result.exit_code, result.stderr
+
+
+def started(out: Path) -> bool:
+    """Whether a run has recorded its batch as started (it polls from then on)."""
+    try:
+        return json.loads(state_path(str(out)).read_text())["batches"][0]["id"] is not None
+    except (OSError, ValueError, KeyError, IndexError):
+        return False
 
 
 def records(path: Path) -> list[dict[str, Any]]:
@@ -112,7 +122,7 @@ def test_killed_while_polling_the_rerun_resumes_the_same_batch(server: FakeOpenA
                "--poll-interval", "0.05", "--no-cache", "--quiet"]
     first = subprocess.Popen(command, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
-    while not state_path(str(out)).exists():  # recorded before polling starts
+    while not started(out):  # recorded before polling starts
         assert time.monotonic() < deadline and first.poll() is None
         time.sleep(0.02)
     time.sleep(0.3)
@@ -131,9 +141,9 @@ def test_ctrl_c_while_polling_says_how_to_resume(server: FakeOpenAIServer, tmp_p
     process = subprocess.Popen(
         [sys.executable, "-m", "summarizer", "batch", str(archive(tmp_path, 3)), "--out",
          str(out), "--batch-api", "--base-url", server.url, "--model", "m", "--poll-interval",
-         "0.05", "--no-cache", "--quiet"], stderr=subprocess.PIPE)
+         "0.05", "--no-cache", "--quiet"], stderr=subprocess.PIPE, preexec_fn=interruptible)
     deadline = time.monotonic() + 30
-    while not state_path(str(out)).exists():
+    while not started(out):
         assert time.monotonic() < deadline and process.poll() is None
         time.sleep(0.02)
     process.send_signal(signal.SIGINT)
