@@ -32,6 +32,7 @@ from ._engines._openai import OpenAIEngine
 from ._errors import ConfigurationError, SummarizerError, TransportError
 from ._inputs import BatchInput
 from ._jsonl import JsonlOutput
+from ._parse import check_article
 from ._pipeline import Summarizer
 from ._settings import Settings
 
@@ -56,6 +57,8 @@ class Submitted:
         if path.exists():
             try:
                 self.batches = list(json.loads(path.read_text(encoding="utf-8"))["batches"])
+                if not all(_recorded(b) for b in self.batches):
+                    raise ValueError("an entry is not a batch summarizer recorded")
             except (ValueError, KeyError, TypeError, OSError) as exc:
                 raise ConfigurationError(f"{path} is not a record of batches ({exc}); move it "
                                          "away to submit every article again") from None
@@ -90,6 +93,12 @@ class Submitted:
         os.replace(part, self.path)
 
 
+def _recorded(entry: Any) -> bool:
+    return (isinstance(entry, dict) and isinstance(entry.get("input_file_id"), str)
+            and isinstance(entry.get("id"), str | None) and isinstance(entry.get("ids"), list)
+            and all(isinstance(i, str) for i in entry["ids"]))
+
+
 @dataclass
 class BatchStatus:
     """Where one batch stands."""
@@ -117,22 +126,25 @@ class Prefilled(Forwarding):
 
     def __init__(self, inner: ChatModel) -> None:
         super().__init__(inner)
-        self.replies: dict[str, ChatReply] = {}  # by the article, as the pipeline sends it
+        # By the article, as the pipeline sends it: a text two inputs share has two replies.
+        self.replies: dict[str, list[ChatReply]] = {}
+
+    def add(self, article: str, reply: ChatReply) -> None:
+        self.replies.setdefault(article, []).append(reply)
 
     async def complete(self, request: ChatRequest) -> ChatReply:
         """The batch's reply the first time an article asks, else a live request."""
-        reply = self.replies.pop(request.article, None)
-        return reply if reply is not None else await self.inner.complete(request)
+        waiting = self.replies.get(request.article)
+        return waiting.pop() if waiting else await self.inner.complete(request)
 
 
-def request_lines(summarizer: Summarizer, engine: OpenAIEngine,
-                  articles: dict[str, str]) -> list[tuple[str, bytes]]:
+def request_lines(engine: OpenAIEngine, requests: dict[str, ChatRequest]
+                  ) -> list[tuple[str, bytes]]:
     """One batch line per article (by id): the request a live call sends first."""
     lines = []
-    for article_id, text in articles.items():
-        body = engine.request_body(summarizer.first_request(text))
+    for article_id, request in requests.items():
         line = {"custom_id": article_id, "method": "POST", "url": "/v1/chat/completions",
-                "body": body}
+                "body": engine.request_body(request)}
         lines.append((article_id, (json.dumps(line, ensure_ascii=False) + "\n").encode()))
     return lines
 
@@ -157,12 +169,18 @@ def chunks(lines: list[tuple[str, bytes]], max_requests: int | None = None,
 class BatchClient:
     """The Batch API calls, through the engine's SDK client, with its errors translated."""
 
-    def __init__(self, engine: OpenAIEngine) -> None:
+    def __init__(self, engine: OpenAIEngine, record: Path) -> None:
         self.engine = engine
+        self.record = record
 
     async def _call(self, make: Callable[[openai.AsyncOpenAI], Any]) -> Any:
         try:
             return await make(self.engine.client())
+        except openai.NotFoundError:  # a batch or file recorded, unknown to this endpoint
+            error: Exception = ConfigurationError(
+                f"a batch or file recorded in {self.record} is unknown to this endpoint (another "
+                "endpoint or key, or its files have expired); move that file away to submit "
+                "the articles again")
         except openai.OpenAIError as exc:
             error = self.engine.error_of(exc)
         raise error
@@ -208,7 +226,7 @@ class BatchClient:
             return {}
         content = await self._call(lambda c: c.files.content(batch.output_file_id))
         found: dict[str, ChatReply] = {}
-        for raw in content.text.splitlines():
+        for raw in content.text.split("\n"):  # JSONL: lines end at \n only (not at U+2028)
             try:
                 line = json.loads(raw)
                 response = line["response"]
@@ -225,17 +243,17 @@ async def wait(client: BatchClient, batch_ids: list[str], interval: float,
                on_status: StatusCallback | None) -> dict[str, tuple[BatchStatus, Any]]:
     """Poll until every batch has ended; transient faults are waited out (a few in a row)."""
     ended: dict[str, tuple[BatchStatus, Any]] = {}
-    faults = 0
+    faults = dict.fromkeys(batch_ids, 0)
     while True:
         statuses = []
         for batch_id in batch_ids:
             if batch_id not in ended:
                 try:
                     status = await client.status(batch_id)
-                    faults = 0
+                    faults[batch_id] = 0
                 except TransportError:
-                    faults += 1
-                    if faults > MAX_POLL_FAULTS:
+                    faults[batch_id] += 1
+                    if faults[batch_id] > MAX_POLL_FAULTS:
                         raise
                     continue
                 if status[0].status in TERMINAL:
@@ -257,53 +275,70 @@ async def run_batch_api(inputs: Iterable[BatchInput], output: JsonlOutput, submi
                         on_item: Callable[[BatchItem], None] | None = None,
                         concurrency: int = 8) -> BatchRun:
     """Brief every input not already in ``output`` through the Batch API (see the module)."""
-    engine = create_engine(settings, "openai")
-    if not isinstance(engine, OpenAIEngine):
-        raise ConfigurationError("--batch-api needs the openai engine: an endpoint or key")
+    engine = _engine(settings)
     prefilled = Prefilled(engine)
     summarizer = Summarizer(settings, chat_model=prefilled)
-    client = BatchClient(engine)
+    client = BatchClient(engine, submitted.path)
     started = time.monotonic()
     try:
-        todo = [item for item in inputs if item.id not in output.done]
-        articles = await _to_submit(summarizer, todo, submitted.ids)
+        items = list(inputs)
+        todo = [item for item in items if item.id not in output.done]
+        requests = await _to_submit(summarizer, todo, submitted.ids)
         for entry in [b for b in submitted.batches if b["id"] is None]:  # a run stopped early
             submitted.started(entry, await client.start(entry["input_file_id"],
                                                         since=entry["submitted"]))
-        for part in chunks(request_lines(summarizer, engine, articles)):
+        for part in chunks(request_lines(engine, requests)):
             entry = submitted.add(await client.upload(part), [i for i, _ in part])
             submitted.started(entry, await client.start(entry["input_file_id"]))
         ended = await wait(client, [b["id"] for b in submitted.batches], interval, on_status)
-        run = BatchRun(Progress())
-        held = {i: b["id"] for b in submitted.batches for i in b["ids"]}
-        now = [item for item in todo if item.id not in held]  # cached, or unreadable
-        for batch_id, (status, batch) in ended.items():
-            replies = await client.replies(batch)
-            mine = [item for item in todo if held.get(item.id) == batch_id]
-            if status.status != "completed":  # what finished is written; the rest is said
-                run.unfinished.append((status, sum(item.id not in replies for item in mine)))
-                mine = [item for item in mine if item.id in replies]
-            for item in mine:
-                if item.id in replies:
-                    prefilled.replies[summarizer.first_request(_text(item)).article] = \
-                        replies[item.id]
-            now += mine
-        run.progress = await run_batch(now, output, concurrency=concurrency,
-                                       on_progress=on_progress, settings=settings,
-                                       chat_model=prefilled, on_item=on_item)
-        run.progress.started = started  # the run's time, batches and all
+        unfinished, now = await _answered(client, ended, submitted, todo, prefilled)
+        progress = await run_batch(now, output, concurrency=concurrency, on_progress=on_progress,
+                                   settings=settings, chat_model=prefilled, on_item=on_item)
+        progress.started = started  # the run's time, batches and all
+        progress.skipped += len(items) - len(todo)
+        progress.total = len(items)
         for batch_id in ended:
             submitted.forget(batch_id)
-        return run
+        return BatchRun(progress, unfinished)
     finally:
         await summarizer.aclose()
         await engine.aclose()
 
 
+def _engine(settings: Settings) -> OpenAIEngine:
+    engine = create_engine(settings, "openai")
+    if not isinstance(engine, OpenAIEngine):
+        raise ConfigurationError("--batch-api needs the openai engine: an endpoint or key")
+    return engine
+
+
+async def _answered(client: BatchClient, ended: dict[str, tuple[BatchStatus, Any]],
+                    submitted: Submitted, todo: list[BatchInput], prefilled: Prefilled
+                    ) -> tuple[list[tuple[BatchStatus, int]], list[BatchInput]]:
+    """The articles to brief now, their batch replies given to ``prefilled``; and the batches
+    that ended unfinished, with how many of their articles they leave."""
+    held = {i: b["id"] for b in submitted.batches for i in b["ids"]}
+    now = [item for item in todo if item.id not in held]  # cached, unreadable, or in parts
+    unfinished = []
+    for batch_id, (status, batch) in ended.items():
+        replies = await client.replies(batch)
+        mine = [item for item in todo if held.get(item.id) == batch_id]
+        if status.status != "completed":  # what finished is written; the rest is said
+            unfinished.append((status, sum(item.id not in replies for item in mine)))
+            mine = [item for item in mine if item.id in replies]
+        for item in mine:
+            if item.id in replies:
+                prefilled.add(check_article(await asyncio.to_thread(_text, item)),
+                              replies[item.id])
+        now += mine
+    return unfinished, now
+
+
 async def _to_submit(summarizer: Summarizer, todo: list[BatchInput],
-                     held: set[str]) -> dict[str, str]:
-    """The articles to submit, by id: not held by a recorded batch, readable, not cached."""
-    articles = {}
+                     held: set[str]) -> dict[str, ChatRequest]:
+    """The first request of each article to submit, by id: not held by a recorded batch,
+    readable, not cached, and taken whole by the model's window (the rest is briefed live)."""
+    requests = {}
     for item in todo:
         if item.id in held:
             continue
@@ -311,10 +346,12 @@ async def _to_submit(summarizer: Summarizer, todo: list[BatchInput],
             text = await asyncio.to_thread(_text, item)
             if await summarizer.acached(text) is not None:
                 continue
+            request = summarizer.first_request(text)
         except SummarizerError:
             continue  # briefed (and failed, with its reason) like any batch's
-        articles[item.id] = text
-    return articles
+        if request is not None:
+            requests[item.id] = request
+    return requests
 
 
 def _text(item: BatchInput) -> str:
@@ -323,11 +360,9 @@ def _text(item: BatchInput) -> str:
 
 async def statuses(settings: Settings, submitted: Submitted) -> list[BatchStatus]:
     """Where each recorded batch stands (``--status``)."""
-    engine = create_engine(settings, "openai")
-    if not isinstance(engine, OpenAIEngine):
-        raise ConfigurationError("--batch-api needs the openai engine: an endpoint or key")
+    engine = _engine(settings)
     try:
-        client = BatchClient(engine)
+        client = BatchClient(engine, submitted.path)
         return [(await client.status(b["id"]))[0] if b["id"] else
                 BatchStatus(b["input_file_id"], "uploaded, not started (the next run starts it)",
                             len(b["ids"])) for b in submitted.batches]

@@ -28,7 +28,7 @@ from ._errors import (
     TruncatedOutputError,
 )
 from ._extractive import extract
-from ._grounding import Grounding, Problem, drop_unverified, ground, trim
+from ._grounding import Grounding, Problem, drop_unverified, ground, trim_with_origin
 from ._index import ArticleIndex
 from ._parse import build_messages, parse_brief, reask_messages, salvage_brief
 from ._prompts import Prompts, compact
@@ -91,13 +91,25 @@ class Draft:
     problems: list[Problem] = field(default_factory=list)
     report: Grounding = field(default_factory=Grounding)
     trimmed: list[BriefWarning] = field(default_factory=list)
+    #: Where each item of the trimmed brief stood in the reply, by list (none if none moved).
+    origin: dict[str, list[int]] = field(default_factory=dict)
 
     @classmethod
     def checked(cls, output: str, brief: Brief, art: ArticleIndex) -> Draft:
         """A brief trimmed of repeats and checked against its article."""
-        brief, trimmed = trim(brief)
+        brief, trimmed, origin = trim_with_origin(brief)
         report = ground(brief, art)
-        return cls(output, brief, report.problems, report, trimmed)
+        return cls(output, brief, report.problems, report, trimmed, origin)
+
+    def for_model(self) -> list[str]:
+        """The problems as the re-ask states them: each item where the model's reply has it."""
+        said = []
+        for p in self.problems:
+            where = self.origin.get(p.field, ())
+            if p.index is not None and p.index < len(where):
+                p = replace(p, index=where[p.index])
+            said.append(str(p))
+        return said
 
 
 def read_reply(output: str, art: ArticleIndex) -> Draft:
@@ -243,8 +255,7 @@ class Briefing:
             if self._spent(reasks):
                 return self._salvaged(draft, art)
             reasks += 1
-            messages = reask_messages(self.job.prompts, first, reply.text,
-                                      [str(p) for p in draft.problems])
+            messages = reask_messages(self.job.prompts, first, reply.text, draft.for_model())
             reason = AttemptReason.reask
 
     def _spent(self, reasks: int) -> bool:

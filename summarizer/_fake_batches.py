@@ -71,7 +71,7 @@ class FakeBatches:
         with self._lock:
             batch_id = f"batch_{next(self._ids)}"
             self.created += 1
-            lines = self.files[file_id].decode().splitlines()
+            lines = [x for x in self.files[file_id].decode().split("\n") if x.strip()]
             self.batches[batch_id] = {
                 "id": batch_id, "object": "batch", "endpoint": body["endpoint"],
                 "input_file_id": file_id, "completion_window": body.get("completion_window"),

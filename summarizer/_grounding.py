@@ -313,35 +313,45 @@ LIST_LIMITS = {"actors": 40, "numbers": 60, "where": 20, "signals": 12}
 def trim(brief: Brief) -> tuple[Brief, list[BriefWarning]]:
     """The brief with repeated items removed and each list cut to LIST_LIMITS, and what was
     removed."""
-    notes: list[BriefWarning] = []
+    trimmed, notes, _ = trim_with_origin(brief)
+    return trimmed, notes
 
-    def keep(items: list, key: Callable[[Any], object], name: str) -> list:
+
+def trim_with_origin(brief: Brief) -> tuple[Brief, list[BriefWarning], dict[str, list[int]]]:
+    """:func:`trim`, and where each item kept stood in the brief given, by list (a problem's
+    field): a re-ask names items as the model's reply has them."""
+    notes: list[BriefWarning] = []
+    origin: dict[str, list[int]] = {}
+
+    def keep(items: list, key: Callable[[Any], object], name: str, field: str) -> list:
         seen: set[object] = set()
-        unique = []
-        for x in items:
+        unique, where = [], []
+        for i, x in enumerate(items):
             k = key(x)
             if k not in seen:
                 seen.add(k)
                 unique.append(x)
+                where.append(i)
         if len(unique) < len(items):
             notes.append(BriefWarning(code=WarningCode.trimmed, path=name, message=(
                 f"dropped {len(items) - len(unique)} repeated {name}")))
         if len(unique) > LIST_LIMITS[name]:
             notes.append(BriefWarning(code=WarningCode.trimmed, path=name, message=(
                 f"kept the first {LIST_LIMITS[name]} of {len(unique)} {name}")))
+        origin[field] = where[:LIST_LIMITS[name]]
         return unique[:LIST_LIMITS[name]]
 
-    actors = keep(brief.actors, lambda a: (fold_str(a.name), a.kind), "actors")
+    actors = keep(brief.actors, lambda a: (fold_str(a.name), a.kind), "actors", "actors")
     numbers = keep(brief.numbers, lambda n: (n.value, n.low, n.high, n.category, n.qualifier,
-                                             fold_str(n.evidence)), "numbers")
-    where = keep(brief.where, fold_str, "where")
+                                             fold_str(n.evidence)), "numbers", "numbers")
+    where = keep(brief.where, fold_str, "where", "where")
     signals = keep(brief.outlook.signals, lambda s: (fold_str(s.statement), fold_str(s.evidence)),
-                   "signals")
+                   "signals", "outlook.signals")
     if not notes:
-        return brief, []
+        return brief, [], {}
     return brief.model_copy(update={
         "actors": actors, "numbers": numbers, "where": where,
-        "outlook": brief.outlook.model_copy(update={"signals": signals})}), notes
+        "outlook": brief.outlook.model_copy(update={"signals": signals})}), notes, origin
 
 
 def drop_unverified(brief: Brief, problems: list[Problem]) -> tuple[Brief, list[BriefWarning]]:

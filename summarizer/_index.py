@@ -96,10 +96,10 @@ class ArticleIndex:
 
     def cited(self, start: int, end: int) -> str:
         """The article's text from start to end, as evidence that stands there: where it is
-        located is known, not searched for (and, for a sentence the article repeats, it is the
-        one cited)."""
+        located is known, not searched for."""
         quote = self.text[start:end]
-        self._quotes[quote] = (start, end)
+        # A sentence the article repeats is checked where it first stands, as a quote of it is.
+        self._quotes.setdefault(quote, (start, end))
         return quote
 
     def names(self, name: str) -> bool:
@@ -186,7 +186,9 @@ class ArticleIndex:
         """A sentence, read once for all of its figures."""
         if (p, j) not in self._readings:
             s, e = self.sentence(p, j)
-            sentence = self.text[s:e]
+            # A hard-wrapped sentence read as one line, as the model read it ("more\nthan 50"
+            # is "more than 50"); one character for one, so offsets stand.
+            sentence = self.text[s:e].replace("\n", " ")
             self._readings[p, j] = read(sentence, find_mentions(sentence))
         return self._readings[p, j]
 

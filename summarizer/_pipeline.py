@@ -26,7 +26,7 @@ from ._engines._factory import create_engine
 from ._errors import InternalError, SummarizerError
 from ._loop import SyncRunner
 from ._parse import build_messages, check_article
-from ._plan import brief_fitted, context_of
+from ._plan import brief_fitted, context_of, whole_budget
 from ._prompts import compact, load_prompts
 from ._result import Result
 from ._settings import Settings
@@ -120,13 +120,16 @@ class Summarizer:
                                                                          self._policy(strict)))
         return self.cache().get(key)
 
-    def first_request(self, text: str) -> ChatRequest:
-        """The first request a brief of this article sends when it fits the model's window: for
-        the Batch API, which asks it ahead of time."""
+    def first_request(self, text: str) -> ChatRequest | None:
+        """The first request a brief of this article sends, for the Batch API, which asks it
+        ahead of time; None for an article the model's window takes only in parts."""
         article = check_article(text)
         job = self._job
+        max_tokens = whole_budget(job, self.engine(), article)
+        if max_tokens is None:
+            return None
         return ChatRequest(messages=build_messages(job.prompts, article), schema=job.schema,
-                           max_tokens=self.settings.max_tokens, schema_prompt=job.schema_prompt,
+                           max_tokens=max_tokens, schema_prompt=job.schema_prompt,
                            article=article)
 
     def _cache_context(self, model: ChatModel, policy: Policy) -> str:

@@ -25,6 +25,25 @@ def context_of(job: Job, model: ChatModel) -> int | None:
     return model.context_from_server or job.settings.context_tokens or model.context_tokens
 
 
+def _room(job: Job, overhead: int, context: int) -> tuple[int, int]:
+    """The output budget and the room left for the article. Never more output than fits: a
+    small window gets a smaller output budget (down to 256 tokens) before the article is cut
+    into smaller parts."""
+    max_tokens = min(job.settings.max_tokens, max(256, context - overhead - 512))
+    return max_tokens, context - max_tokens - overhead
+
+
+def whole_budget(job: Job, model: ChatModel, article: str) -> int | None:
+    """The output budget of one request for the whole article, or None where the article
+    must be briefed in parts (for a request made ahead of time: the Batch API's)."""
+    context = context_of(job, model)
+    if not context:
+        return job.settings.max_tokens
+    max_tokens, budget = _room(job, job.overhead(model), context)
+    fits = budget >= 256 and model.count_tokens(numbered(article)) <= budget
+    return max_tokens if fits else None
+
+
 async def brief_fitted(job: Job, model: ChatModel, article: str, policy: Policy) -> Result:
     """Brief an article, in parts if it does not fit the model's context. A server that says
     its context is smaller than assumed is taken at its word, once, and the article planned
@@ -56,10 +75,7 @@ async def _planned(job: Job, model: ChatModel, article: str, policy: Policy,
     if not context:
         return await Briefing(job, model, policy, started, None).run(article)
     overhead = job.overhead(model)
-    # Never ask for more output than fits: a small window gets a smaller output budget
-    # (down to 256 tokens) before the article is cut into smaller parts.
-    max_tokens = min(job.settings.max_tokens, max(256, context - overhead - 512))
-    budget = context - max_tokens - overhead
+    max_tokens, budget = _room(job, overhead, context)
     if budget < 256:
         raise ConfigurationError(
             f"a context of {context} tokens leaves no room for an article after the prompt "

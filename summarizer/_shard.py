@@ -25,6 +25,14 @@ SCHEDULERS = {
 }
 
 
+def _stepped(offset: int, step: int) -> int:
+    """A Slurm array's copy number from its offset from the first (--array=1-7:2 runs 1, 3, 5
+    and 7: copies 0 to 3)."""
+    if step < 1 or offset % step:
+        raise ValueError("an array index off its step")
+    return offset // step
+
+
 @dataclass(frozen=True)
 class Shard:
     """Slice ``index`` (from 0) of ``count``."""
@@ -58,11 +66,14 @@ class Shard:
             try:
                 index = int(environ[index_var]) - int(environ.get(first_var or "", "0") or 0)
                 count = int(environ[count_var])
+                index = _stepped(index, int(environ.get("SLURM_ARRAY_TASK_STEP", "1") or 1)
+                                 if name == "Slurm" else 1)
             except KeyError:
                 raise ConfigurationError(f"--shard auto: {index_var} is set but {count_var} is "
                                          f"not ({name})") from None
             except ValueError:
-                raise ConfigurationError(f"--shard auto: {name}'s variables are not numbers "
+                raise ConfigurationError(f"--shard auto: {name}'s variables are not numbers on "
+                                         "the array's step "
                                          f"({index_var}={environ[index_var]!r}, "
                                          f"{count_var}={environ.get(count_var)!r})") from None
             found[name] = cls(index, count)

@@ -27,10 +27,12 @@ def marker(n: int) -> str:
 
 
 _MARKED = re.compile(r"(\d{1,5})\| ", re.M)
-# Evidence written as text that is only sentence numbers: "4", "[4]", "4, 5", "4 and 5", "4|".
-_ONLY_CITES = re.compile(r"\s*\[?\d{1,5}\|?\]?(?:\s*(?:,|;|and|-)?\s*\[?\d{1,5}\|?\]?)*\s*")
 _QUOTED_MARKER = re.compile(r"(?m)^\s*\d{1,5}\| ")
-_DIGITS = re.compile(r"\d{1,5}")
+# In evidence that cites by number as text ("4", "[4]", "4, 5", "4-6", "30."): the numbers,
+# and the ranges among them.
+_NUMBER_OR_RANGE = re.compile(r"(\d+)(?:\s*[-\u2013]\s*(\d+))?")
+_AND = re.compile(r"\band\b")  # "4 and 5" is numbers only
+MAX_CITED = 50  # sentences one item may cite; a range of more is not a citation
 MAX_RUN = 3  # consecutive sentences one evidence may span; a longer run is cut into such parts
 
 
@@ -125,13 +127,13 @@ def _evidence(given: Any, figure: dict[str, Any] | None, art: ArticleIndex
         if 0 < given[0] <= len(spans):
             return art.cited(*spans[given[0] - 1]), None
     if isinstance(given, str):
-        if not _ONLY_CITES.fullmatch(given):
-            return _QUOTED_MARKER.sub("", given) if "| " in given else given, None  # a quote
-        cited = [int(d) for d in _DIGITS.findall(given)]
+        if not _cites(given, art.text):  # a quote
+            return _QUOTED_MARKER.sub("", given) if "| " in given else given, None
+        cited = _numbers_in(given)
     elif type(given) is int:  # not a bool, whose type is bool
         cited = [given]
     elif isinstance(given, list) and all(type(n) is int for n in given):
-        cited = given
+        cited = given[:MAX_CITED]
     else:
         return _unresolved("give the evidence as the numbers of the sentences that state it, "
                            "as [4] or [4, 5]")
@@ -146,6 +148,26 @@ def _evidence(given: Any, figure: dict[str, Any] | None, art: ArticleIndex
     if figure is not None and len(parts) > 1:  # the part that states the figure, where one does
         return next((p for p in parts if _states(p, figure)), parts[0]), None
     return parts[0], None
+
+
+def _cites(given: str, article: str) -> bool:
+    """Whether evidence written as text cites sentences by number ("4", "[4]", "4, 5", "4-6",
+    "30."): short, no letter, and not the article's own words (a figure's line of a table, or
+    the extractive engine's quote of one, is a quote)."""
+    if len(given) > 30 or any(c.isalpha() for c in _AND.sub("", given)):
+        return False
+    words = given.strip()
+    return not re.search(r"(?<![\w.,])" + re.escape(words) + r"(?!\w)", article) if words else True
+
+
+def _numbers_in(text: str) -> list[int]:
+    """The sentence numbers a text with no letter gives ("4-6" is 4, 5 and 6)."""
+    cited: list[int] = []
+    for m in _NUMBER_OR_RANGE.finditer(text):
+        first = int(m.group(1))
+        last = int(m.group(2)) if m.group(2) else first
+        cited += range(first, last + 1) if 0 <= last - first < MAX_CITED else [first, last]
+    return cited[:MAX_CITED]
 
 
 def _unresolved(why: str) -> tuple[str, str]:

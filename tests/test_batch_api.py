@@ -258,3 +258,70 @@ def test_a_run_stopped_before_it_recorded_its_batch_pays_nothing_twice(
     assert code == 0, err
     assert server.batches.uploads == 1 and server.batches.created == 1  # found, or started once
     assert sorted(r["id"] for r in records(out)) == [f"story-{i:03d}" for i in range(5)]
+
+
+def jsonl(tmp_path: Path, rows: list[dict[str, str]]) -> str:
+    path = tmp_path / "inputs.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return str(path)
+
+
+def test_one_bad_article_fails_alone(server: FakeOpenAIServer, tmp_path: Path) -> None:
+    out = tmp_path / "briefs.jsonl"
+    inputs = jsonl(tmp_path, [{"id": "blank", "text": "   "},
+                              {"id": "good", "text": "Gunmen killed 12 people, police said."}])
+    code, err = batch(server, inputs, "--out", str(out))
+    found = {r["id"]: r for r in records(out)}
+    assert code == 1 and found["good"]["ok"] and not found["blank"]["ok"]
+    assert "white space" in found["blank"]["error"]["message"] and "Traceback" not in err
+
+
+def test_two_inputs_with_one_text_are_both_answered_by_the_batch(server: FakeOpenAIServer,
+                                                                 tmp_path: Path) -> None:
+    text = "Gunmen killed 12 people near Dori, police said.\u2028Hundreds fled."
+    out = tmp_path / "briefs.jsonl"
+    code, err = batch(server, jsonl(tmp_path, [{"id": "afp-1", "text": text},
+                                               {"id": "reuters-7", "text": text}]), "--out", str(out))
+    assert code == 0, err
+    assert server.requests == []  # both replies from the batch (a U+2028 splits no JSONL line)
+    assert all(r["meta"]["attempt_log"][0]["reason"] == "batch" for r in records(out))
+
+
+def test_an_article_the_window_takes_only_in_parts_is_briefed_live(server: FakeOpenAIServer,
+                                                                   tmp_path: Path) -> None:
+    long = " ".join(f"Fighting went on in district {i} on Monday, officials said."
+                    for i in range(300))
+    out = tmp_path / "briefs.jsonl"
+    code, err = batch(server, jsonl(tmp_path, [{"id": "long", "text": long},
+                                               {"id": "short", "text": "Gunmen killed 12."}]),
+                      "--out", str(out), "--context-tokens", "2048", "--max-tokens", "512")
+    assert code == 0, err
+    found = {r["id"]: r for r in records(out)}
+    assert [a["reason"] for a in found["short"]["meta"]["attempt_log"]] == ["batch"]
+    assert all(a["reason"] != "batch" for a in found["long"]["meta"]["attempt_log"])
+    assert len(server.requests) >= 2  # its parts, asked live (never sent whole in the batch)
+    assert "skipped" in err and "2 ok" in err
+
+
+@pytest.mark.parametrize(("record", "words"), [
+    ('{"batches": "oops"}', "is not a record of batches"),
+    ('{"batches": [{"id": "b", "input_file_id": "f"}]}', "is not a record of batches"),
+    ('{"batches": [{"id": "batch_404", "input_file_id": "file-9", "ids": ["story-000"], '
+     '"submitted": 0}]}', "unknown to this endpoint"),
+])
+def test_a_record_that_cannot_be_used_is_one_line(server: FakeOpenAIServer, tmp_path: Path,
+                                                  record: str, words: str) -> None:
+    out = tmp_path / "briefs.jsonl"
+    state_path(str(out)).write_text(record, encoding="utf-8")
+    for extra in ((), ("--status",)):
+        code, err = batch(server, str(archive(tmp_path, 2)), "--out", str(out), *extra)
+        assert code == 1 and words in err and "Traceback" not in err
+        assert len(err.strip().splitlines()) == 1
+
+
+def test_a_record_that_cannot_be_written_is_one_line(server: FakeOpenAIServer,
+                                                     tmp_path: Path) -> None:
+    out = tmp_path / "briefs.jsonl"
+    (tmp_path / "briefs.jsonl.batches.json.part").mkdir()  # in the way of the record's write
+    code, err = batch(server, str(archive(tmp_path, 2)), "--out", str(out))
+    assert code == 1 and "cannot write" in err and "Traceback" not in err

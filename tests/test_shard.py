@@ -50,6 +50,9 @@ def test_a_slice_that_cannot_be_is_a_clear_error(given: str) -> None:
     # --array=1-4 numbers copies from 1: the first index is taken off.
     ({"SLURM_ARRAY_TASK_ID": "4", "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_MIN": "1"},
      Shard(3, 4)),
+    # --array=1-7:2 runs 1, 3, 5, 7: copies 0 to 3 of 4.
+    ({"SLURM_ARRAY_TASK_ID": "5", "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_MIN": "1",
+      "SLURM_ARRAY_TASK_STEP": "2"}, Shard(2, 4)),
     ({"AWS_BATCH_JOB_ARRAY_INDEX": "1", "AWS_BATCH_JOB_ARRAY_SIZE": "3"}, Shard(1, 3)),
     ({"JOB_COMPLETION_INDEX": "0", "SUMMARIZER_SHARD_COUNT": "5"}, Shard(0, 5)),
     ({"JOB_COMPLETION_INDEX": "2", "SUMMARIZER_SHARD_COUNT": "4",  # two that agree
@@ -63,6 +66,8 @@ def test_auto_reads_the_schedulers_variables(env: dict[str, str], shard: Shard) 
     ({}, "no array job's variables are set"),
     ({"JOB_COMPLETION_INDEX": "1"}, "SUMMARIZER_SHARD_COUNT is not"),
     ({"SLURM_ARRAY_TASK_ID": "x", "SLURM_ARRAY_TASK_COUNT": "4"}, "not numbers"),
+    ({"SLURM_ARRAY_TASK_ID": "4", "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_MIN": "1",
+      "SLURM_ARRAY_TASK_STEP": "2"}, "step"),
     ({"SLURM_ARRAY_TASK_ID": "5", "SLURM_ARRAY_TASK_COUNT": "4"}, "does not exist"),
     ({"SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "4",
       "AWS_BATCH_JOB_ARRAY_INDEX": "2", "AWS_BATCH_JOB_ARRAY_SIZE": "4"}, "disagree"),

@@ -4,6 +4,7 @@ yields holds the article's own sentences, exactly as if the model had copied the
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -242,3 +243,45 @@ def test_wire_form_is_what_a_model_following_the_schema_writes() -> None:
         for item in [*data.get("numbers", ()), *data.get("actors", ())]:
             assert isinstance(item["evidence"], list) and item["evidence"]
             assert "attributed_to" not in item and item.get("qualifier") != "exact"
+
+
+@pytest.mark.parametrize(("given", "evidence"), [
+    ("2.", SECOND), ('"2"', SECOND), ("[2]", SECOND), ("2|", SECOND), ("1-2", None),
+    ("1 and 2", None)])
+def test_a_text_of_numbers_only_is_a_citation_not_a_quote(given: str, evidence: str | None
+                                                          ) -> None:
+    result, _ = brief_of(reply([figure(30, given, "wounded")]))
+    expected = evidence or ARTICLE[:ARTICLE.index("\n")]  # 1-2: both sentences, one span
+    assert result.brief.numbers[0].evidence == expected
+
+
+def test_a_number_written_as_a_quote_of_digits_is_never_evidence() -> None:
+    # "30." names no sentence of a 3-sentence article: a problem, not the digits "30".
+    _, fake = brief_of(reply([figure(30, "30.", "wounded")]), reply([]))
+    assert "numbers[0]: sentence 30 does not exist" in fake.requests[1].messages[-1]["content"]
+
+
+def test_a_long_run_of_digits_is_read_at_once() -> None:
+    started = time.monotonic()
+    brief_of(reply([figure(30, "1 " * 5000 + ",", "wounded")]), reply([]), reasks=1)
+    assert time.monotonic() - started < 5  # no regex backtracking over it
+
+
+def test_the_reask_names_items_as_the_reply_has_them_after_repeats_are_trimmed() -> None:
+    # numbers[1] repeats numbers[0] and is trimmed; the bad one is the reply's numbers[2].
+    bad = reply([figure(12, [1]), figure(12, [1]), figure(30, [57], "wounded")])
+    _, fake = brief_of(bad, reply([]))
+    asked = fake.requests[1].messages[-1]["content"]
+    assert "- numbers[2]: sentence 57 does not exist" in asked and "numbers[1]:" not in asked
+
+
+def test_a_hard_wrapped_bound_is_read_as_the_model_read_it() -> None:
+    wrapped = ("Officials said more\nthan 50,000 people had fled the city by Sunday. The army "
+               "said it would send about 200 troops.")
+    data = {"situation": "More than 50,000 people fled.", "outlook": {"summary": ""},
+            "numbers": [{"value": 50000, "qualifier": "at_least", "counts": "people",
+                         "category": "displaced", "evidence": [1]}]}
+    fake = FakeChatModel(data)
+    with Summarizer(chat_model=fake, cache=False, strict=True) as summarizer:
+        result = summarizer.summarize(wrapped)
+    assert result.brief.numbers[0].qualifier is Qualifier.at_least and len(fake.requests) == 1

@@ -96,6 +96,9 @@ def batch_api_command(items: list[BatchInput], out: str, settings: Settings, *,
     except SummarizerError as exc:
         raise click.ClickException(f"{_one_line(str(exc))} ({output.written} written to {out}); "
                                    "run the same command again to resume") from None
+    except OSError as exc:  # the output or the record of batches cannot be written
+        raise click.ClickException(f"cannot write {exc.filename or out}: "
+                                   f"{_one_line(exc.strerror or str(exc))}") from None
     finally:
         output.close()
     _close(run, quiet, prices)
