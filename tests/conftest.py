@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 from collections.abc import Iterator
@@ -71,3 +72,14 @@ def interruptible() -> None:
     run with it ignored (a background job of a non-interactive shell), a child inherits that,
     and Python then leaves it ignored: a test of Ctrl-C would test nothing."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def archive(tmp_path: Path, count: int) -> Path:
+    """A batch's input as an archive often comes: JSONL records ``story-000``... with a text."""
+    path = tmp_path / "archive.jsonl"
+    with path.open("w", encoding="utf-8") as f:
+        for i in range(count):
+            f.write(json.dumps({"id": f"story-{i:03d}", "text":
+                                f"Gunmen killed {i + 3} villagers near Dori on Monday, police "
+                                "said. Another 30 were wounded."}) + "\n")
+    return path

@@ -20,7 +20,7 @@ from summarizer._batch_api import chunks, state_path
 from summarizer.cli import cli
 from summarizer.testing import FakeOpenAIServer, Reply
 
-from .conftest import interruptible
+from .conftest import archive, interruptible
 
 
 @pytest.fixture
@@ -28,16 +28,6 @@ def server() -> Iterator[FakeOpenAIServer]:
     with FakeOpenAIServer() as fake:
         fake.batches.seconds = 0.15
         yield fake
-
-
-def archive(tmp_path: Path, count: int, name: str = "archive.jsonl") -> Path:
-    path = tmp_path / name
-    with path.open("w", encoding="utf-8") as f:
-        for i in range(count):
-            f.write(json.dumps({"id": f"story-{i:03d}", "text":
-                                f"Gunmen killed {i + 3} villagers near Dori on Monday, police "
-                                "said. Another 30 were wounded."}) + "\n")
-    return path
 
 
 def batch(server: FakeOpenAIServer, *args: str) -> tuple[int, str]:

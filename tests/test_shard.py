@@ -17,6 +17,8 @@ from summarizer._errors import ConfigurationError
 from summarizer._shard import SCHEDULERS, Shard
 from summarizer.cli import cli
 
+from .conftest import archive
+
 IDS = [f"articles/{k}/story-{i:04d}.txt" for k in ("a", "b") for i in range(500)]
 
 
@@ -83,17 +85,6 @@ def test_each_slice_writes_its_own_file() -> None:
     assert Shard(0, 2).output("-") == "-"
 
 
-def _inputs(tmp_path: Path, count: int) -> Path:
-    """JSONL records with ids, the way an archive is often fed to a batch."""
-    path = tmp_path / "archive.jsonl"
-    with path.open("w", encoding="utf-8") as f:
-        for i in range(count):
-            f.write(json.dumps({"id": f"story-{i:03d}", "text":
-                                f"Gunmen killed {i + 3} villagers near Dori on Monday, police "
-                                "said. Hundreds fled toward the regional capital."}) + "\n")
-    return path
-
-
 _SCHEDULER_VARS = {v for names in SCHEDULERS.values() for v in names if v}
 
 
@@ -120,7 +111,7 @@ def _ids(paths: list[Path]) -> list[str]:
 
 
 def test_four_copies_brief_two_hundred_articles_exactly_once(tmp_path: Path) -> None:
-    _inputs(tmp_path, 200)
+    archive(tmp_path, 200)
     copies: list[tuple[dict[str, str], str]] = [({}, f"{k}/4") for k in range(1, 5)]
     outputs = _run_copies(tmp_path, copies)
     assert [p.name for p in outputs] == [f"briefs.{k}-of-4.jsonl" for k in range(1, 5)]
@@ -132,7 +123,7 @@ def test_four_copies_brief_two_hundred_articles_exactly_once(tmp_path: Path) -> 
 
 @pytest.mark.parametrize("scheduler", list(SCHEDULERS))
 def test_auto_slices_an_array_job_of_each_scheduler(tmp_path: Path, scheduler: str) -> None:
-    _inputs(tmp_path, 200)
+    archive(tmp_path, 200)
     index_var, count_var, first_var = SCHEDULERS[scheduler]
     copies = [({index_var: str(k), count_var: "4", **({first_var: "0"} if first_var else {})},
                "auto") for k in range(4)]
@@ -143,11 +134,11 @@ def test_auto_slices_an_array_job_of_each_scheduler(tmp_path: Path, scheduler: s
 
 def test_a_slice_holds_the_same_ids_when_the_inputs_come_in_another_order(
         tmp_path: Path) -> None:
-    archive = _inputs(tmp_path, 60)
+    inputs = archive(tmp_path, 60)
     first = _ids(_run_copies(tmp_path, [({}, "2/3")]))
-    lines = archive.read_text(encoding="utf-8").splitlines()
+    lines = inputs.read_text(encoding="utf-8").splitlines()
     random.Random(3).shuffle(lines)
-    archive.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    inputs.write_text("\n".join(lines) + "\n", encoding="utf-8")
     for old in (tmp_path / "shared").glob("*.jsonl"):
         old.unlink()
     again = _ids(_run_copies(tmp_path, [({}, "2/3")]))
@@ -155,8 +146,8 @@ def test_a_slice_holds_the_same_ids_when_the_inputs_come_in_another_order(
 
 
 def test_a_bad_shard_is_a_usage_error_in_one_line(tmp_path: Path) -> None:
-    archive = _inputs(tmp_path, 3)
-    result = CliRunner().invoke(cli, ["batch", str(archive), "--engine", "extractive",
+    inputs = archive(tmp_path, 3)
+    result = CliRunner().invoke(cli, ["batch", str(inputs), "--engine", "extractive",
                                       "--shard", "5/4"])
     assert result.exit_code == 2 and "shard 5/4 does not exist" in result.stderr
     assert "Traceback" not in result.stderr
