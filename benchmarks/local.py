@@ -25,7 +25,8 @@ import llama_cpp  # noqa: E402
 from summarizer._engines import ChatRequest  # noqa: E402
 from summarizer._engines._local import LocalEngine, schema_grammar  # noqa: E402
 from summarizer._parse import build_messages  # noqa: E402
-from summarizer._prompts import capped_schema, load_prompts, model_schema  # noqa: E402
+from summarizer._prompts import capped_schema, load_prompts  # noqa: E402
+from summarizer._wire import wire_schema  # noqa: E402
 
 BUDGET_S = 21.0  # the whole run must stay under 25 s on 2 busy cores
 BRIEF_TOKENS = 192  # SmolLM2-135M rarely closes a brief by itself; a cap keeps the run short
@@ -44,10 +45,10 @@ def main() -> int:
     started = time.perf_counter()
     engine = LocalEngine.shared()
     llm = engine._llama
-    print(f"model {engine.model}, n_ctx {engine.n_ctx}, threads {llm.n_threads}, "
+    print(f"model {engine.model_name}, n_ctx {engine.n_ctx}, threads {llm.n_threads}, "
           f"load {time.perf_counter() - started:.2f} s")
     messages = build_messages(load_prompts(), (ROOT / "examples" / "baghouz.txt").read_text())
-    schema = model_schema()
+    schema = wire_schema()  # what the pipeline sends: evidence by sentence number
     grammar = llama_cpp.LlamaGrammar.from_string(
         schema_grammar(capped_schema(schema, engine.max_items, engine.max_chars)), verbose=False
     )
