@@ -22,6 +22,7 @@ from typing import Any
 
 from summarizer import Settings, Summarizer, asummarize_many
 from summarizer._engines._factory import create_engine
+from summarizer._wire import numbered
 from summarizer.testing import FakeOpenAIServer, Reply, default_content
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,9 +34,10 @@ def articles(count: int) -> tuple[list[tuple[str, str]], dict[str, str]]:
     bases += [p.read_text(encoding="utf-8")
               for p in sorted((ROOT.parent / "shared" / "eval" / "dev").glob("*.txt"))]
     briefs = {}
-    for base in bases:
-        body = {"messages": [{"role": "user", "content": f"<<<ARTICLE\n{base}\nARTICLE>>>"}]}
-        briefs[base[:200]] = default_content(body)
+    for base in bases:  # keyed by the start of the article as the request numbers it
+        view = numbered(base)
+        body = {"messages": [{"role": "user", "content": f"<<<ARTICLE\n{view}\nARTICLE>>>"}]}
+        briefs[view[:200]] = default_content(body)
     out = [(f"a{i:04d}", f"{bases[i % len(bases)]}\n\nDispatch {i}.\n") for i in range(count)]
     random.Random(0).shuffle(out)
     return out, briefs
