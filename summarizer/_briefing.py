@@ -206,10 +206,11 @@ class Briefing:
         self.started, self.context = started, context
         self.ledger = Ledger()
 
-    async def run(self, article: str, max_tokens: int | None = None, *,
+    async def run(self, art: ArticleIndex, max_tokens: int | None = None, *,
                   may_split: bool = False) -> Result:
-        """The brief, or an error that carries what its requests cost."""
-        art = ArticleIndex(article)  # indexed once for every reply's check and the last one's
+        """The brief of an article (indexed once for its prompt and every reply's check), or an
+        error that carries what its requests cost."""
+        article = art.text
         try:
             draft = await self._ask(art, max_tokens or self.job.settings.max_tokens, may_split)
             brief, warnings = settle(draft, article, self.policy,
@@ -232,7 +233,7 @@ class Briefing:
     async def _ask(self, art: ArticleIndex, max_tokens: int, may_split: bool) -> Draft:
         """Requests until a reply checks out, or the re-asks, tokens or time run out."""
         article = art.text
-        first = build_messages(self.job.prompts, article, art.numbered())
+        first = build_messages(self.job.prompts, art)
         messages, reason, capped, reasks = first, AttemptReason.initial, False, 0
         while True:
             request = ChatRequest(messages=messages, schema=self.job.schema, max_tokens=max_tokens,

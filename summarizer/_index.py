@@ -60,6 +60,8 @@ class ArticleIndex:
         self._split: dict[int, list[tuple[int, int]]] = {}
         self._readings: dict[tuple[int, int], Reading] = {}
         self._numbered: list[tuple[int, int]] | None = None
+        #: The article as the model reads it, numbered (made once by :func:`_wire.model_view`).
+        self.model_view: str | None = None
 
     def _find(self, words: list[str], *, whole: bool) -> tuple[int, int] | None:
         needle = " ".join(words)

@@ -17,7 +17,7 @@ from ._index import ArticleIndex
 from ._prompts import Prompts
 from ._result import BriefWarning, WarningCode
 from ._text import clean_input
-from ._wire import numbered, resolve, wire_words
+from ._wire import model_view, numbered, resolve, wire_words
 
 
 def check_article(text: str) -> str:
@@ -41,13 +41,13 @@ def escape_markers(text: str) -> str:
     return text.replace("<<<ARTICLE", "<< <ARTICLE").replace("ARTICLE>>>", "ARTICLE> >>")
 
 
-def build_messages(prompts: Prompts, article: str, spans: list[tuple[int, int]] | None = None
-                   ) -> tuple[dict[str, str], ...]:
+def build_messages(prompts: Prompts, article: str | ArticleIndex) -> tuple[dict[str, str], ...]:
     """The first request: system rules, then the article as delimited data, its sentences
-    numbered (``spans``: its sentences, where the caller has them already)."""
+    numbered (an index numbers it once for every use)."""
+    view = model_view(article) if isinstance(article, ArticleIndex) else numbered(article)
     return (
         {"role": "system", "content": prompts.render("system")},
-        {"role": "user", "content": prompts.render("user", article=numbered(article, spans))},
+        {"role": "user", "content": prompts.render("user", article=view)},
     )
 
 

@@ -24,6 +24,7 @@ from ._cache import Cache, cache_key
 from ._engines import ChatModel, ChatRequest
 from ._engines._factory import create_engine
 from ._errors import InternalError, SummarizerError
+from ._index import ArticleIndex
 from ._loop import SyncRunner
 from ._parse import build_messages, check_article
 from ._plan import brief_fitted, context_of, whole_budget
@@ -123,14 +124,14 @@ class Summarizer:
     def first_request(self, text: str) -> ChatRequest | None:
         """The first request a brief of this article sends, for the Batch API, which asks it
         ahead of time; None for an article the model's window takes only in parts."""
-        article = check_article(text)
+        art = ArticleIndex(check_article(text))
         job = self._job
-        max_tokens = whole_budget(job, self.engine(), article)
+        max_tokens = whole_budget(job, self.engine(), art)
         if max_tokens is None:
             return None
-        return ChatRequest(messages=build_messages(job.prompts, article), schema=job.schema,
+        return ChatRequest(messages=build_messages(job.prompts, art), schema=job.schema,
                            max_tokens=max_tokens, schema_prompt=job.schema_prompt,
-                           article=article)
+                           article=art.text)
 
     def _cache_context(self, model: ChatModel, policy: Policy) -> str:
         """Everything besides the article that shapes a result, as one string."""

@@ -11,8 +11,9 @@ from ._chunking import merge_briefs, split_article
 from ._engines import ChatModel
 from ._errors import BriefValidationError, ConfigurationError, ContextOverflowError, EngineError
 from ._grounding import ground
+from ._index import ArticleIndex
 from ._result import BriefWarning, Result, WarningCode
-from ._wire import numbered
+from ._wire import model_view
 
 log = logging.getLogger("summarizer")
 
@@ -33,14 +34,14 @@ def _room(job: Job, overhead: int, context: int) -> tuple[int, int]:
     return max_tokens, context - max_tokens - overhead
 
 
-def whole_budget(job: Job, model: ChatModel, article: str) -> int | None:
+def whole_budget(job: Job, model: ChatModel, art: ArticleIndex) -> int | None:
     """The output budget of one request for the whole article, or None where the article
     must be briefed in parts (for a request made ahead of time: the Batch API's)."""
     context = context_of(job, model)
     if not context:
         return job.settings.max_tokens
     max_tokens, budget = _room(job, job.overhead(model), context)
-    fits = budget >= 256 and model.count_tokens(numbered(article)) <= budget
+    fits = budget >= 256 and model.count_tokens(model_view(art)) <= budget
     return max_tokens if fits else None
 
 
@@ -73,7 +74,7 @@ async def _planned(job: Job, model: ChatModel, article: str, policy: Policy,
                    started: float) -> Result:
     context = context_of(job, model)
     if not context:
-        return await Briefing(job, model, policy, started, None).run(article)
+        return await Briefing(job, model, policy, started, None).run(ArticleIndex(article))
     overhead = job.overhead(model)
     max_tokens, budget = _room(job, overhead, context)
     if budget < 256:
@@ -83,13 +84,14 @@ async def _planned(job: Job, model: ChatModel, article: str, policy: Policy,
             "raise --context-tokens or lower --max-tokens")
     # The article as sent, its sentences numbered; parts are counted without the numbers, in a
     # budget cut by the share they take of the whole.
-    tokens = model.count_tokens(numbered(article))
+    art = ArticleIndex(article)
+    tokens = model.count_tokens(model_view(art))
     spent = Ledger()
     why = f"the article was longer than the model's context ({context} tokens)"
     if tokens <= budget:
         try:
             return await Briefing(job, model, policy, started, context).run(
-                article, max_tokens, may_split=tokens >= MIN_SPLIT_TOKENS)
+                art, max_tokens, may_split=tokens >= MIN_SPLIT_TOKENS)
         except NoRoom as exc:  # halves leave the output the room half the article took
             spent, budget = Ledger.of(exc), tokens // 2 + 1
             why = (f"the model's brief did not fit beside the whole article in its context "
@@ -101,7 +103,7 @@ async def _planned(job: Job, model: ChatModel, article: str, policy: Policy,
     for part in parts:
         try:
             results.append(await Briefing(job, model, policy, started, context).run(
-                part, max_tokens))
+                ArticleIndex(part), max_tokens))
         except (EngineError, BriefValidationError) as exc:  # count the parts already paid
             (spent + Ledger.of_results(results) + Ledger.of(exc)).stamp(exc)
             raise

@@ -50,6 +50,14 @@ def numbered(text: str, spans: list[Span] | None = None) -> str:
     return "".join(out)
 
 
+def model_view(art: ArticleIndex) -> str:
+    """The article of an index as the model reads it, numbered once: the plan counts it, the
+    request sends it, and citations are read against the same sentences."""
+    if art.model_view is None:
+        art.model_view = numbered(art.text, art.numbered())
+    return art.model_view
+
+
 def read_numbered(text: str) -> tuple[str, list[Span]]:
     """The other side of :func:`numbered`, as a model (or a fake of one) reads it: the article
     (sentences of a paragraph joined by a space, paragraphs by a blank line) and where each
@@ -109,8 +117,7 @@ def _long_names(item: dict[str, Any]) -> None:
         value = item.get(key)
         if isinstance(value, str) and value in _LONG_VALUES:
             item[key] = _LONG_VALUES[value]
-    if item.get("qualifier", "") is None:
-        del item["qualifier"]
+    _drop_nulls(item, ("qualifier",))
 
 
 def _drop_nulls(item: dict[str, Any], keys: tuple[str, ...]) -> None:
