@@ -18,7 +18,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -197,10 +197,11 @@ class BatchClient:
         run stopped before it recorded the batch), a batch the provider already runs for the
         file, started since then, is the one (the list is newest first)."""
         async def find(client: openai.AsyncOpenAI) -> str | None:
+            assert since is not None
             async for batch in client.batches.list(limit=100):
                 if batch.input_file_id == file_id:
                     return str(batch.id)
-                if since is not None and batch.created_at < since - 300:
+                if batch.created_at < since - 300:
                     return None
             return None
 
@@ -231,9 +232,8 @@ class BatchClient:
                 line = json.loads(raw)
                 response = line["response"]
                 if response["status_code"] == 200:
-                    reply = self.engine.chat_reply(response["body"])
-                    found[str(line["custom_id"])] = ChatReply(
-                        reply.text, reply.usage, reply.finish_reason, reply.refusal, batch.id)
+                    found[str(line["custom_id"])] = replace(
+                        self.engine.chat_reply(response["body"]), batch=batch.id)
             except (ValueError, KeyError, TypeError, SummarizerError):
                 continue  # a garbled line: its article is asked live
         return found
@@ -291,7 +291,7 @@ async def run_batch_api(inputs: Iterable[BatchInput], output: JsonlOutput, submi
             entry = submitted.add(await client.upload(part), [i for i, _ in part])
             submitted.started(entry, await client.start(entry["input_file_id"]))
         ended = await wait(client, [b["id"] for b in submitted.batches], interval, on_status)
-        unfinished, now = await _answered(client, ended, submitted, todo, prefilled)
+        unfinished, now = await _answered(client, ended, submitted, todo, prefilled, requests)
         progress = await run_batch(now, output, concurrency=concurrency, on_progress=on_progress,
                                    settings=settings, chat_model=prefilled, on_item=on_item)
         progress.started = started  # the run's time, batches and all
@@ -313,10 +313,13 @@ def _engine(settings: Settings) -> OpenAIEngine:
 
 
 async def _answered(client: BatchClient, ended: dict[str, tuple[BatchStatus, Any]],
-                    submitted: Submitted, todo: list[BatchInput], prefilled: Prefilled
-                    ) -> tuple[list[tuple[BatchStatus, int]], list[BatchInput]]:
+                    submitted: Submitted, todo: list[BatchInput], prefilled: Prefilled,
+                    sent: dict[str, ChatRequest]) -> tuple[list[tuple[BatchStatus, int]],
+                                                          list[BatchInput]]:
     """The articles to brief now, their batch replies given to ``prefilled``; and the batches
-    that ended unfinished, with how many of their articles they leave."""
+    that ended unfinished, with how many of their articles they leave. ``sent``: the requests
+    this run submitted, whose articles are read already (those of an earlier run's batches are
+    read here)."""
     held = {i: b["id"] for b in submitted.batches for i in b["ids"]}
     now = [item for item in todo if item.id not in held]  # cached, unreadable, or in parts
     unfinished = []
@@ -328,8 +331,9 @@ async def _answered(client: BatchClient, ended: dict[str, tuple[BatchStatus, Any
             mine = [item for item in mine if item.id in replies]
         for item in mine:
             if item.id in replies:
-                prefilled.add(check_article(await asyncio.to_thread(_text, item)),
-                              replies[item.id])
+                article = (sent[item.id].article if item.id in sent
+                           else check_article(await asyncio.to_thread(_text, item)))
+                prefilled.add(article, replies[item.id])
         now += mine
     return unfinished, now
 
